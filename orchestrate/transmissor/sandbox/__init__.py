@@ -1,0 +1,1 @@
+"""Synthetic PEC databases: the development stand-in for a banco do município."""
