@@ -1,0 +1,203 @@
+"""The extraction contract (extract/contract.yml) and what is generated from it.
+
+The contract is the one hand-kept list of what leaves a banco do município. From it come the
+`tap-pec` extractor (selection, replication metadata and the per-table stream maps that add
+`co_municipio_ibge` to every row and to its primary key) and the dbt sources of the raw tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from transmissor.errors import TransmissorError
+
+MUNICIPIO_COLUMN = "co_municipio_ibge"
+GENERATED_HEADER = (
+    "# GENERATED from extract/contract.yml by `transmissor contract render`: do not edit.\n"
+)
+EXTRACTOR_PATH = Path("extract/tap-pec.meltano.yml")
+SOURCES_PATH = Path("transform/models/staging/pec/_pec__sources.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One replicated PEC table."""
+
+    name: str
+    replication: str
+    primary_key: tuple[str, ...]
+    columns: tuple[str, ...]
+    purpose: str
+    replication_key: str | None = None
+
+    @property
+    def stream_id(self) -> str:
+        return f"public-{self.name}"
+
+    @property
+    def incremental(self) -> bool:
+        return self.replication == "incremental"
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Table:
+        table = cls(
+            name=raw["name"],
+            replication=raw["replication"],
+            primary_key=tuple(raw["primary_key"]),
+            columns=tuple(raw["columns"]),
+            purpose=raw.get("purpose", ""),
+            replication_key=raw.get("replication_key"),
+        )
+        table.validate()
+        return table
+
+    def validate(self) -> None:
+        problems = []
+        if self.replication not in {"incremental", "full_table"}:
+            problems.append(
+                f"replication must be incremental or full_table, not {self.replication}"
+            )
+        if self.incremental and self.replication_key not in self.columns:
+            problems.append("an incremental table needs a replication_key among its columns")
+        if not self.incremental and self.replication_key:
+            problems.append("a full_table table takes no replication_key")
+        problems += [
+            f"primary key {k} is not a column" for k in self.primary_key if k not in self.columns
+        ]
+        if MUNICIPIO_COLUMN in self.columns:
+            problems.append(f"{MUNICIPIO_COLUMN} is added by the extractor, not read from the PEC")
+        if len(set(self.columns)) != len(self.columns):
+            problems.append("a column is listed twice")
+        if problems:
+            msg = f"extract/contract.yml, table {self.name}: " + "; ".join(problems)
+            raise TransmissorError(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """All replicated tables, in contract order."""
+
+    schema: str
+    tables: tuple[Table, ...]
+
+    @classmethod
+    def load(cls, root: Path) -> Contract:
+        path = root / "extract" / "contract.yml"
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(schema=raw["schema"], tables=tuple(Table.from_dict(t) for t in raw["tables"]))
+
+    def table(self, name: str) -> Table:
+        for table in self.tables:
+            if table.name == name:
+                return table
+        msg = f"table {name} is not in the extraction contract"
+        raise KeyError(msg)
+
+
+def render_extractor(contract: Contract) -> dict[str, Any]:
+    """The `tap-pec` plugin: tap-postgres restricted and keyed by the contract."""
+    stream_maps: dict[str, Any] = {}
+    metadata: dict[str, Any] = {}
+    select: list[str] = []
+    for table in contract.tables:
+        # One entry per table: a glob map cannot carry per-table key properties.
+        stream_maps[table.stream_id] = {
+            MUNICIPIO_COLUMN: f"str(config['{MUNICIPIO_COLUMN}'])",
+            "__key_properties__": [MUNICIPIO_COLUMN, *table.primary_key],
+        }
+        entry: dict[str, Any] = {
+            "replication-method": "INCREMENTAL" if table.incremental else "FULL_TABLE",
+        }
+        if table.incremental:
+            entry["replication-key"] = table.replication_key
+        metadata[table.stream_id] = entry
+        select += [f"{table.stream_id}.{column}" for column in table.columns]
+    return {
+        "plugins": {
+            "extractors": [
+                {
+                    "name": "tap-pec",
+                    "inherit_from": "tap-postgres",
+                    "config": {
+                        "filter_schemas": [contract.schema],
+                        "stream_map_config": {MUNICIPIO_COLUMN: "${MUNICIPIO_IBGE}"},
+                        "stream_maps": stream_maps,
+                    },
+                    "select": select,
+                    "metadata": metadata,
+                }
+            ]
+        }
+    }
+
+
+def render_sources(contract: Contract) -> dict[str, Any]:
+    """dbt sources for the raw tables, with keys tested and per-municipality freshness."""
+    tables = []
+    for table in contract.tables:
+        tables.append(
+            {
+                "name": table.name,
+                "description": table.purpose,
+                "data_tests": [
+                    {"unique_combination": {"columns": [MUNICIPIO_COLUMN, *table.primary_key]}}
+                ],
+                "columns": [
+                    {"name": MUNICIPIO_COLUMN, "data_tests": ["not_null"]},
+                    *({"name": key, "data_tests": ["not_null"]} for key in table.primary_key),
+                ],
+            }
+        )
+    return {
+        "version": 2,
+        "sources": [
+            {
+                "name": "pec",
+                "description": "Raw PEC tables of every município, as loaded by Meltano.",
+                "schema": "raw_pec",
+                "loaded_at_field": "_sdc_batched_at",
+                "config": {
+                    "freshness": {
+                        "warn_after": {"count": 26, "period": "hour"},
+                        "error_after": {"count": 50, "period": "hour"},
+                        # Run in a município's environment, freshness is that município's.
+                        "filter": "{{ var('municipio_filter', '') or ("
+                        "\"co_municipio_ibge = '\" ~ env_var('MUNICIPIO_IBGE') ~ \"'\""
+                        " if env_var('MUNICIPIO_IBGE', '') else '1 = 1') }}",
+                    },
+                },
+                "tables": tables,
+            }
+        ],
+    }
+
+
+def _dump(document: dict[str, Any]) -> str:
+    return GENERATED_HEADER + yaml.safe_dump(
+        document, sort_keys=False, allow_unicode=True, width=100
+    )
+
+
+def rendered_files(root: Path) -> dict[Path, str]:
+    contract = Contract.load(root)
+    return {
+        EXTRACTOR_PATH: _dump(render_extractor(contract)),
+        SOURCES_PATH: _dump(render_sources(contract)),
+    }
+
+
+def render(root: Path, check: bool = False) -> list[Path]:
+    """Write the generated files; with check, only list those that are out of date."""
+    stale = []
+    for relative, text in rendered_files(root).items():
+        path = root / relative
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(relative)
+            if not check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+    return stale

@@ -1,0 +1,196 @@
+"""One Meltano environment per município, one file each under environments/.
+
+The file holds the município's IBGE code, name, state and time zone (from the official list)
+and how to reach its banco do município. Secrets never go in it: the password is read from
+`PEC_PASSWORD_<IBGE>` (environment or .env) when Meltano runs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from transmissor.errors import TransmissorError
+from transmissor.ibge import Municipio, lookup
+
+ENVIRONMENTS_DIR = Path("environments")
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+LOCAL_HOSTS = {"localhost"}
+
+
+def password_variable(ibge: str) -> str:
+    return f"PEC_PASSWORD_{ibge}"
+
+
+def ssh_key_variable(ibge: str) -> str:
+    return f"PEC_SSH_PRIVATE_KEY_{ibge}"
+
+
+def is_local_host(host: str) -> bool:
+    if host in LOCAL_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class SshTunnel:
+    host: str
+    port: int
+    username: str
+
+
+@dataclass(frozen=True, slots=True)
+class MunicipioEnvironment:
+    """What environments/<IBGE>.meltano.yml says about one município."""
+
+    municipio: Municipio
+    host: str
+    port: int
+    database: str
+    user: str
+    sslmode: str
+    ssh: SshTunnel | None = None
+
+    @property
+    def ibge(self) -> str:
+        return self.municipio.codigo_ibge
+
+    @property
+    def name(self) -> str:
+        """The Meltano environment name: the IBGE code."""
+        return self.ibge
+
+    def to_document(self) -> dict[str, Any]:
+        tap_config: dict[str, Any] = {
+            "host": self.host,
+            "port": self.port,
+            "database": self.database,
+            "user": self.user,
+            "password": f"${{{password_variable(self.ibge)}}}",
+            "ssl_enable": True,
+            "ssl_mode": self.sslmode,
+        }
+        if self.ssh:
+            tap_config["ssh_tunnel"] = {
+                "enable": True,
+                "host": self.ssh.host,
+                "port": self.ssh.port,
+                "username": self.ssh.username,
+                "private_key": f"${{{ssh_key_variable(self.ibge)}}}",
+            }
+        return {
+            "environments": [
+                {
+                    "name": self.name,
+                    "env": {
+                        "MUNICIPIO_IBGE": self.ibge,
+                        "MUNICIPIO_NOME": self.municipio.nome,
+                        "MUNICIPIO_UF": self.municipio.uf,
+                        "MUNICIPIO_FUSO_HORARIO": self.municipio.fuso_horario,
+                    },
+                    "config": {
+                        "plugins": {"extractors": [{"name": "tap-pec", "config": tap_config}]}
+                    },
+                }
+            ]
+        }
+
+    def render(self) -> str:
+        m = self.municipio
+        header = (
+            f"# {m.nome} ({m.uf}), IBGE {m.codigo_ibge}, time zone {m.fuso_horario}.\n"
+            "# Written by `transmissor municipio add`. The password is read from "
+            f"{password_variable(self.ibge)}\n# (environment or .env), never stored here.\n"
+        )
+        return header + yaml.safe_dump(self.to_document(), sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def from_file(cls, path: Path) -> MunicipioEnvironment:
+        where = f"environment file {path}"
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+            (environment,) = document["environments"]
+            ibge = str(environment["env"]["MUNICIPIO_IBGE"])
+            (tap,) = environment["config"]["plugins"]["extractors"]
+            config = tap["config"]
+            ssh = config.get("ssh_tunnel")
+            loaded = cls(
+                municipio=lookup(ibge),
+                host=str(config["host"]),
+                port=int(config["port"]),
+                database=str(config["database"]),
+                user=str(config["user"]),
+                sslmode=str(config.get("ssl_mode", "prefer")),
+                ssh=SshTunnel(ssh["host"], int(ssh.get("port", 22)), ssh["username"])
+                if ssh and ssh.get("enable")
+                else None,
+            )
+        except TransmissorError as error:
+            msg = f"{where}: {error}"
+            raise TransmissorError(msg) from error
+        except (yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+            msg = (
+                f"{where} is malformed ({type(error).__name__}: {error}); rewrite it with "
+                "`transmissor municipio add` or fix it by hand"
+            )
+            raise TransmissorError(msg) from error
+        if str(environment.get("name")) != ibge or path.name != f"{ibge}.meltano.yml":
+            msg = f"{where}: the environment name and file name must both be the IBGE code {ibge}"
+            raise TransmissorError(msg)
+        return loaded
+
+
+def environment_path(root: Path, ibge: str) -> Path:
+    return root / ENVIRONMENTS_DIR / f"{ibge}.meltano.yml"
+
+
+def registered(root: Path) -> list[MunicipioEnvironment]:
+    """Every município with an environment file, ordered by IBGE code."""
+    return [
+        MunicipioEnvironment.from_file(path)
+        for path in sorted((root / ENVIRONMENTS_DIR).glob("*.meltano.yml"))
+    ]
+
+
+def add(
+    root: Path,
+    ibge: str,
+    host: str,
+    port: int,
+    database: str,
+    user: str,
+    sslmode: str | None = None,
+    ssh: SshTunnel | None = None,
+) -> MunicipioEnvironment:
+    """Write environments/<IBGE>.meltano.yml for a município not yet registered."""
+    municipio = lookup(ibge)
+    path = environment_path(root, municipio.codigo_ibge)
+    if path.exists():
+        msg = (
+            f"município {municipio.codigo_ibge} ({municipio.nome}/{municipio.uf}) is already "
+            f"registered in {path.relative_to(root)}; edit that file or remove it first"
+        )
+        raise TransmissorError(msg)
+    if sslmode is None:
+        # TLS by default whenever the banco do município is not on this machine.
+        sslmode = "prefer" if is_local_host(host) else "require"
+    if sslmode not in SSL_MODES:
+        msg = f"--sslmode must be one of {', '.join(SSL_MODES)}, not {sslmode!r}"
+        raise TransmissorError(msg)
+    if not 0 < port < 65536:
+        msg = f"--port must be between 1 and 65535, not {port}"
+        raise TransmissorError(msg)
+    environment = MunicipioEnvironment(municipio, host, port, database, user, sslmode, ssh)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write to a temporary file first so a failure never leaves half a file behind.
+    partial = path.with_suffix(".tmp")
+    partial.write_text(environment.render(), encoding="utf-8")
+    partial.replace(path)
+    return environment
