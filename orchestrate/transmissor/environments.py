@@ -194,3 +194,33 @@ def add(
     partial.write_text(environment.render(), encoding="utf-8")
     partial.replace(path)
     return environment
+
+
+def source_conninfo(env: MunicipioEnvironment) -> str:
+    """libpq connection string for the banco do município, password from the environment.
+
+    Direct connections only: a município reached through an SSH tunnel is read by Meltano,
+    which opens the tunnel itself.
+    """
+    import os
+
+    from psycopg.conninfo import make_conninfo
+
+    variable = password_variable(env.ibge)
+    password = os.environ.get(variable)
+    if not password:
+        msg = (
+            f"município {env.ibge} ({env.municipio.nome}/{env.municipio.uf}): the password of "
+            f"{env.user} is not set; put it in {variable} (environment or .env)"
+        )
+        raise TransmissorError(msg)
+    return make_conninfo(
+        host=env.host,
+        port=env.port,
+        dbname=env.database,
+        user=env.user,
+        password=password,
+        sslmode=env.sslmode,
+        connect_timeout=10,
+        application_name="transmissor",
+    )

@@ -1,0 +1,41 @@
+"""The banco analítico: make sure the database and the project's schemas exist."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from transmissor.errors import TransmissorError
+from transmissor.settings import Warehouse
+
+RAW_SCHEMA = "raw_pec"
+# Meltano's system database (state, run history) lives in this schema of the warehouse, so an
+# edge box or a second runner resumes from the same state.
+MELTANO_SCHEMA = "meltano"
+
+
+def connect(warehouse: Warehouse, database: str | None = None) -> psycopg.Connection:
+    try:
+        return psycopg.connect(
+            warehouse.url(database), autocommit=True, connect_timeout=10, sslmode=warehouse.sslmode
+        )
+    except psycopg.OperationalError as error:
+        msg = (
+            f"cannot reach the banco analítico at {warehouse.host}:{warehouse.port} as "
+            f"{warehouse.user}: {str(error).strip().splitlines()[-1]}. Check WAREHOUSE_HOST, "
+            "WAREHOUSE_PORT, WAREHOUSE_USER and WAREHOUSE_PASSWORD (or run `transmissor db start`)"
+        )
+        raise TransmissorError(msg) from error
+
+
+def ensure_ready(warehouse: Warehouse) -> None:
+    """Create the database (when we may) and the schemas the project writes to."""
+    with connect(warehouse, "postgres") as conn:
+        exists = conn.execute(
+            "select 1 from pg_database where datname = %s", (warehouse.database,)
+        ).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(warehouse.database)))
+    with connect(warehouse) as conn:
+        for schema in (MELTANO_SCHEMA, RAW_SCHEMA):
+            conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
