@@ -52,7 +52,10 @@ def lookup(code: str) -> Municipio:
     """The municipality with this 7-digit IBGE code, or a TransmissorError saying why not."""
     code = code.strip()
     if not _CODE.match(code):
-        msg = f"{code!r} is not an IBGE municipality code: it must have exactly 7 digits (e.g. 2611606)"
+        msg = (
+            f"{code!r} is not an IBGE municipality code: "
+            "it must have exactly 7 digits (e.g. 2611606)"
+        )
         raise TransmissorError(msg)
     found = _all().get(code)
     if found is None:

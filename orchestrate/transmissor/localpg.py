@@ -101,8 +101,19 @@ class LocalPostgres:
             "-c max_connections=200 -c shared_buffers=256MB"
         )
         self._run_as_owner(
-            [str(_bin_dir() / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file),
-             "-o", options, "-w", "-t", "60", "start"],
+            [
+                str(_bin_dir() / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
         )
         return self
 
@@ -134,9 +145,19 @@ class LocalPostgres:
         _chown_to_system_user(Path(pwfile.name))
         try:
             self._run_as_owner(
-                [str(_bin_dir() / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER,
-                 f"--pwfile={pwfile.name}", "--auth-host=scram-sha-256", "--auth-local=trust",
-                 "-E", "UTF8", "--locale=C"],
+                [
+                    str(_bin_dir() / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    SUPERUSER,
+                    f"--pwfile={pwfile.name}",
+                    "--auth-host=scram-sha-256",
+                    "--auth-local=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                ],
             )
         finally:
             Path(pwfile.name).unlink(missing_ok=True)
