@@ -1,0 +1,154 @@
+"""A throwaway copy of the Meltano project for end-to-end tests.
+
+The copy shares the installed plugins (`.meltano/`) and the virtual environment with the real
+project, but has its own `environments/`, `.env`, banco analítico and Meltano system database,
+so tests never touch the developer's registrations or data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from transmissor import environments, sandbox
+from transmissor.contract import MUNICIPIO_COLUMN, Contract
+from transmissor.localpg import SUPERUSER, LocalPostgres
+from transmissor.meltano_runner import MeltanoResult, run_meltano
+from transmissor.warehouse import RAW_SCHEMA
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+COPIED = ("meltano.yml", "plugins", "extract", "transform", "orchestrate")
+LINKED = (".meltano", ".venv")
+REFERENCE_DATE = date(2026, 11, 27)
+
+
+@dataclass
+class TestProject:
+    """A project copy wired to one test server."""
+
+    root: Path
+    server: LocalPostgres
+    warehouse_db: str
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, base: Path, server: LocalPostgres) -> TestProject:
+        root = base / "project"
+        root.mkdir()
+        for name in COPIED:
+            source = PROJECT_ROOT / name
+            if source.is_dir():
+                shutil.copytree(
+                    source,
+                    root / name,
+                    ignore=shutil.ignore_patterns("target", "logs", "__pycache__", "*.pyc"),
+                )
+            else:
+                shutil.copy2(source, root / name)
+        for name in LINKED:
+            (root / name).symlink_to(PROJECT_ROOT / name)
+        (root / "environments").mkdir()
+        warehouse_db = f"warehouse_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(server.url(), autocommit=True) as conn:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(warehouse_db)))
+        with psycopg.connect(server.url(warehouse_db), autocommit=True) as conn:
+            conn.execute("create schema meltano")
+        project = cls(root=root, server=server, warehouse_db=warehouse_db)
+        project.write_env()
+        return project
+
+    # -- configuration ---------------------------------------------------------------------
+
+    def base_env(self) -> dict[str, str]:
+        password = self.server.password()
+        values = {
+            "WAREHOUSE_HOST": "127.0.0.1",
+            "WAREHOUSE_PORT": str(self.server.port),
+            "WAREHOUSE_USER": SUPERUSER,
+            "WAREHOUSE_PASSWORD": password,
+            "WAREHOUSE_DATABASE": self.warehouse_db,
+            "MELTANO_DATABASE_URI": (
+                f"postgresql+psycopg://{SUPERUSER}:{password}@127.0.0.1:{self.server.port}/"
+                f"{self.warehouse_db}?options=-csearch_path%3Dmeltano"
+            ),
+        }
+        for ibge in self.sources:
+            values[environments.password_variable(ibge)] = password
+        return values
+
+    def write_env(self) -> None:
+        lines = [f"{key}={value}" for key, value in self.base_env().items()]
+        (self.root / ".env").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def process_env(self) -> dict[str, str]:
+        """The environment for child processes: none of the developer's own settings leak in."""
+        keep = {k: v for k, v in os.environ.items() if not k.startswith(("WAREHOUSE_", "PEC_"))}
+        keep.pop("MELTANO_DATABASE_URI", None)
+        return {**keep, **self.base_env(), "MELTANO_PROJECT_ROOT": str(self.root)}
+
+    # -- municipalities --------------------------------------------------------------------
+
+    def add_municipio(self, ibge: str, citizens: int = 200, seed: int = 7) -> str:
+        """Create a sandbox PEC for `ibge` and register it; returns the source URL."""
+        database = f"pec_{ibge}_{uuid.uuid4().hex[:6]}"
+        url = self.server.url(database)
+        sandbox.create(url, ibge, citizens=citizens, seed=seed, reference_date=REFERENCE_DATE)
+        environments.add(self.root, ibge, "127.0.0.1", self.server.port, database, SUPERUSER)
+        self.sources[ibge] = url
+        self.write_env()
+        return url
+
+    # -- running ---------------------------------------------------------------------------
+
+    def meltano(
+        self, args: list[str], environment: str | None = None, timeout: float = 600
+    ) -> MeltanoResult:
+        saved = dict(os.environ)
+        try:
+            os.environ.clear()
+            os.environ.update(self.process_env())
+            return run_meltano(self.root, args, environment=environment, timeout=timeout)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
+    def el(self, ibge: str) -> MeltanoResult:
+        result = self.meltano(["run", "tap-pec", "target-postgres"], environment=ibge)
+        assert result.ok, result.output[-3000:]
+        return result
+
+    # -- inspection ------------------------------------------------------------------------
+
+    def warehouse(self) -> psycopg.Connection:
+        return psycopg.connect(self.server.url(self.warehouse_db), autocommit=True)
+
+    def contract(self) -> Contract:
+        return Contract.load(self.root)
+
+    def source_snapshot(self, ibge: str, table: str, key: str) -> dict[int, str]:
+        """key -> md5 of the contract columns of each row at the source."""
+        columns = self.contract().table(table).columns
+        query = sql.SQL("select {key}, md5(row({cols})::text) from {table}").format(
+            key=sql.Identifier(key),
+            cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+            table=sql.Identifier("public", table),
+        )
+        with psycopg.connect(self.sources[ibge]) as conn:
+            return dict(conn.execute(query).fetchall())
+
+    def warehouse_keys(self, ibge: str, table: str, key: str, live: bool = True) -> list[int]:
+        query = sql.SQL("select {key} from {table} where {m} = %s {live} order by 1").format(
+            key=sql.Identifier(key),
+            table=sql.Identifier(RAW_SCHEMA, table),
+            m=sql.Identifier(MUNICIPIO_COLUMN),
+            live=sql.SQL("and _sdc_deleted_at is null" if live else ""),
+        )
+        with self.warehouse() as conn:
+            return [row[0] for row in conn.execute(query, (ibge,))]

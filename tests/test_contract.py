@@ -1,0 +1,55 @@
+"""The extraction contract and the files generated from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from transmissor.contract import MUNICIPIO_COLUMN, Contract, Table, render
+from transmissor.errors import TransmissorError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_generated_files_are_up_to_date() -> None:
+    assert render(ROOT, check=True) == [], "run `transmissor contract render`"
+
+
+def test_every_stream_is_keyed_by_municipio_and_its_pec_key() -> None:
+    contract = Contract.load(ROOT)
+    document = yaml.safe_load((ROOT / "extract" / "tap-pec.meltano.yml").read_text())
+    (tap,) = document["plugins"]["extractors"]
+    maps = tap["config"]["stream_maps"]
+    for table in contract.tables:
+        assert maps[table.stream_id]["__key_properties__"] == [MUNICIPIO_COLUMN, *table.primary_key]
+        method = tap["metadata"][table.stream_id]["replication-method"]
+        assert method == ("INCREMENTAL" if table.incremental else "FULL_TABLE")
+    selected = {entry.split(".", 1)[0] for entry in tap["select"]}
+    assert selected == {t.stream_id for t in contract.tables}
+
+
+def test_facts_are_incremental_on_their_sequence_and_state_tables_full() -> None:
+    contract = Contract.load(ROOT)
+    for table in contract.tables:
+        if table.name.startswith("tb_fat_") and table.name not in {
+            "tb_fat_cidadao_pec",
+            "tb_fat_cidadao_territorio",
+        }:
+            assert table.incremental and table.replication_key.startswith("co_seq_fat_")
+    assert contract.table("tb_cidadao").replication_key == "dt_atualizado"
+    assert not contract.table("tb_fat_cidadao_pec").incremental
+
+
+def test_a_contract_error_names_the_table() -> None:
+    with pytest.raises(TransmissorError, match="tb_x: an incremental table needs"):
+        Table.from_dict(
+            {
+                "name": "tb_x",
+                "replication": "incremental",
+                "primary_key": ["a"],
+                "columns": ["a"],
+                "replication_key": "b",
+            }
+        )
