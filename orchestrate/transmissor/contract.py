@@ -136,19 +136,44 @@ def render_extractor(contract: Contract) -> dict[str, Any]:
 
 
 def render_sources(contract: Contract) -> dict[str, Any]:
-    """dbt sources for the raw tables, with keys tested and per-municipality freshness."""
+    """dbt sources for the raw tables, with keys tested and per-municipality freshness.
+
+    Freshness is checked on every table (dimensions too: they are re-read whole daily). Run in
+    a município's Meltano environment (MUNICIPIO_IBGE set), the freshness `filter` keeps that
+    município's rows only; without it, every row counts. An MUNICIPIO_IBGE that is not a
+    7-digit code matches no row, so freshness fails loudly instead of checking the wrong rows.
+    The key tests are scoped the same way by transform/dbt_project.yml (`+where`).
+    """
+    municipio = "env_var('MUNICIPIO_IBGE', '') | trim"
+    freshness_filter = (
+        f"{{% set ibge = {municipio} %}}"
+        "{% if not ibge %}true"
+        f"{{% elif ibge.isdigit() and ibge | length == 7 %}}{MUNICIPIO_COLUMN} = '{{{{ ibge }}}}'"
+        f"{{% else %}}{MUNICIPIO_COLUMN} = 'MUNICIPIO_IBGE is not a 7-digit IBGE code'"
+        "{% endif %}"
+    )
     tables = []
     for table in contract.tables:
+        key = [MUNICIPIO_COLUMN, *table.primary_key]
         tables.append(
             {
                 "name": table.name,
-                "description": table.purpose,
-                "data_tests": [
-                    {"unique_combination": {"columns": [MUNICIPIO_COLUMN, *table.primary_key]}}
-                ],
+                "description": f"{table.purpose} Replication: {table.replication}.",
+                "data_tests": [{"unique_combination": {"arguments": {"columns": key}}}],
                 "columns": [
-                    {"name": MUNICIPIO_COLUMN, "data_tests": ["not_null"]},
-                    *({"name": key, "data_tests": ["not_null"]} for key in table.primary_key),
+                    {
+                        "name": MUNICIPIO_COLUMN,
+                        "description": "IBGE code (7 digits) of the município the row came from.",
+                        "data_tests": ["not_null"],
+                    },
+                    *(
+                        {
+                            "name": column,
+                            "description": "PEC primary key (local to each município's PEC).",
+                            "data_tests": ["not_null"],
+                        }
+                        for column in table.primary_key
+                    ),
                 ],
             }
         )
@@ -159,15 +184,13 @@ def render_sources(contract: Contract) -> dict[str, Any]:
                 "name": "pec",
                 "description": "Raw PEC tables of every município, as loaded by Meltano.",
                 "schema": "raw_pec",
-                "loaded_at_field": "_sdc_batched_at",
                 "config": {
+                    "loaded_at_field": "_sdc_batched_at",
                     "freshness": {
+                        # Daily loads: a day and a bit before warning, two before failing.
                         "warn_after": {"count": 26, "period": "hour"},
                         "error_after": {"count": 50, "period": "hour"},
-                        # Run in a município's environment, freshness is that município's.
-                        "filter": "{{ var('municipio_filter', '') or ("
-                        "\"co_municipio_ibge = '\" ~ env_var('MUNICIPIO_IBGE') ~ \"'\""
-                        " if env_var('MUNICIPIO_IBGE', '') else '1 = 1') }}",
+                        "filter": freshness_filter,
                     },
                 },
                 "tables": tables,

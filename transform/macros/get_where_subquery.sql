@@ -1,0 +1,20 @@
+{#-
+    dbt's own get_where_subquery (it wraps the model of a generic test in
+    `(select * from model where <where>)`), plus one placeholder: __municipio_atual__ becomes
+    pec_municipio_condition(), i.e. `co_municipio_ibge = '<MUNICIPIO_IBGE>'` when dbt runs in a
+    município's environment and `true` otherwise. Test configs cannot call macros themselves.
+-#}
+{% macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where') -%}
+    {%- if where -%}
+        {%- if '__municipio_atual__' in where -%}
+            {%- set where = where | replace('__municipio_atual__', pec_municipio_condition()) -%}
+        {%- endif -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ where }}) as dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro %}

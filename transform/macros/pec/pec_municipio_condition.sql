@@ -1,0 +1,13 @@
+{#- The rows of the município being run: see _pec__macros.yml. -#}
+{% macro pec_municipio_condition(column='co_municipio_ibge') -%}
+    {%- set ibge = env_var('MUNICIPIO_IBGE', '') | trim -%}
+    {%- if ibge == '' -%}
+        true
+    {%- elif modules.re.fullmatch('[0-9]{7}', ibge) -%}
+        {{ column }} = '{{ ibge }}'
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            'MUNICIPIO_IBGE must be a 7-digit IBGE code, not "' ~ ibge ~ '"'
+        ) }}
+    {%- endif -%}
+{%- endmacro %}
