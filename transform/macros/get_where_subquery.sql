@@ -6,15 +6,9 @@
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
-    {%- if where -%}
-        {%- if '__municipio_atual__' in where -%}
-            {%- set where = where | replace('__municipio_atual__', pec_municipio_condition()) -%}
-        {%- endif -%}
-        {%- set filtered -%}
-            (select * from {{ relation }} where {{ where }}) as dbt_subquery
-        {%- endset -%}
-        {%- do return(filtered) -%}
-    {%- else -%}
+    {%- if not where -%}
         {%- do return(relation) -%}
     {%- endif -%}
+    {%- set where = where | replace('__municipio_atual__', pec_municipio_condition()) -%}
+    {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') as dbt_subquery') -%}
 {%- endmacro %}

@@ -1,0 +1,27 @@
+with
+
+source as (
+
+    select * from {{ source('pec', 'tb_fat_atendimento_odonto') }}
+    where _sdc_deleted_at is null
+
+),
+
+renamed as (
+
+    select
+        co_municipio_ibge,
+        co_seq_fat_atd_odnt,
+        co_fat_cidadao_pec,
+        co_dim_tempo,
+        {{ pec_date('co_dim_tempo') }} as dt_atendimento,
+        {{ pec_dim_id('co_dim_cbo_1') }} as co_dim_cbo_1,
+        {{ pec_dim_id('co_dim_equipe_1') }} as co_dim_equipe_1,
+        {{ pec_dim_id('co_dim_unidade_saude_1') }} as co_dim_unidade_saude_1,
+        {{ pec_flag('st_gestante') }} as is_gestante,
+        _sdc_batched_at as loaded_at
+    from source
+
+)
+
+select * from renamed
