@@ -846,8 +846,9 @@ class Emitter:
         )
 
     def flush(self, conn: psycopg.Connection) -> None:
-        for writer in self.w.values():
-            writer.flush(conn)
+        # People before their facts: advance loads into tables whose FKs are already in place.
+        for key in (*PERSON_TABLES, *FACT_TABLES):
+            self.w[key].flush(conn)
 
     def counts(self) -> dict[str, int]:
         return {ALL_KEYS[k]: w.count for k, w in self.w.items()}
