@@ -583,7 +583,12 @@ def inject(world: World, rng: random.Random) -> Scripted:
     mid = add_months(qs, -12) + timedelta(days=20)
     child("vac_12m_completa", "denominator and numerator", mid)
     child("vac_12m_sem_3a_penta", "denominator, not numerator (no penta D3)", mid, penta=("1", "2"))
-    child("vac_12m_hexa", "hexa instead of penta+VIP (counts only if 43 is accepted)", mid + day)
+    child(
+        "vac_12m_hexa",
+        "hexa instead of penta+VIP (counts only if 43 is accepted)",
+        mid + day,
+        hexa=True,
+    )
     child(
         "vac_12m_inicio_quad",
         "in: turns 12 months exactly on the first day of the quadrimester",
