@@ -30,7 +30,7 @@ REFERENCE_DATE = date(2026, 11, 27)
 
 
 @dataclass
-class TestProject:
+class ProjectCopy:
     """A project copy wired to one test server."""
 
     root: Path
@@ -39,7 +39,7 @@ class TestProject:
     sources: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, base: Path, server: LocalPostgres) -> TestProject:
+    def create(cls, base: Path, server: LocalPostgres) -> ProjectCopy:
         root = base / "project"
         root.mkdir()
         for name in COPIED:
@@ -110,14 +110,9 @@ class TestProject:
     def meltano(
         self, args: list[str], environment: str | None = None, timeout: float = 600
     ) -> MeltanoResult:
-        saved = dict(os.environ)
-        try:
-            os.environ.clear()
-            os.environ.update(self.process_env())
-            return run_meltano(self.root, args, environment=environment, timeout=timeout)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        return run_meltano(
+            self.root, args, environment=environment, timeout=timeout, base_env=self.process_env()
+        )
 
     def el(self, ibge: str) -> MeltanoResult:
         result = self.meltano(["run", "tap-pec", "target-postgres"], environment=ibge)
@@ -142,6 +137,15 @@ class TestProject:
         )
         with psycopg.connect(self.sources[ibge]) as conn:
             return dict(conn.execute(query).fetchall())
+
+    def source_types(self, ibge: str, table: str) -> dict[str, str]:
+        """column -> its SQL type at the source (e.g. `character varying(500)`)."""
+        query = (
+            "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a "
+            "where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped"
+        )
+        with psycopg.connect(self.sources[ibge]) as conn:
+            return dict(conn.execute(query, (f"public.{table}",)).fetchall())
 
     def warehouse_keys(self, ibge: str, table: str, key: str, live: bool = True) -> list[int]:
         query = sql.SQL("select {key} from {table} where {m} = %s {live} order by 1").format(

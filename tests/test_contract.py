@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ def test_every_stream_is_keyed_by_municipio_and_its_pec_key() -> None:
     contract = Contract.load(ROOT)
     document = yaml.safe_load((ROOT / "extract" / "tap-pec.meltano.yml").read_text())
     (tap,) = document["plugins"]["extractors"]
-    maps = tap["config"]["stream_maps"]
+    maps = json.loads((ROOT / "extract" / "stream-maps.json").read_text())["stream_maps"]
     for table in contract.tables:
         assert maps[table.stream_id]["__key_properties__"] == [MUNICIPIO_COLUMN, *table.primary_key]
         method = tap["metadata"][table.stream_id]["replication-method"]

@@ -7,6 +7,7 @@ The contract is the one hand-kept list of what leaves a banco do município. Fro
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ GENERATED_HEADER = (
     "# GENERATED from extract/contract.yml by `transmissor contract render`: do not edit.\n"
 )
 EXTRACTOR_PATH = Path("extract/tap-pec.meltano.yml")
+STREAM_MAPS_PATH = Path("extract/stream-maps.json")
 SOURCES_PATH = Path("transform/models/staging/pec/_pec__sources.yml")
 
 
@@ -98,17 +100,29 @@ class Contract:
         raise KeyError(msg)
 
 
+def render_stream_maps(contract: Contract) -> dict[str, Any]:
+    """Per-table stream maps: `co_municipio_ibge` on every row and first in every key.
+
+    One entry per table because a glob map cannot carry per-table key properties. They reach
+    the tap as a second config file (see extract/tap-pec), not through meltano.yml, where
+    Meltano's settings service spends seconds per run expanding them.
+    """
+    return {
+        "stream_maps": {
+            table.stream_id: {
+                MUNICIPIO_COLUMN: f"str(config['{MUNICIPIO_COLUMN}'])",
+                "__key_properties__": [MUNICIPIO_COLUMN, *table.primary_key],
+            }
+            for table in contract.tables
+        }
+    }
+
+
 def render_extractor(contract: Contract) -> dict[str, Any]:
-    """The `tap-pec` plugin: tap-postgres restricted and keyed by the contract."""
-    stream_maps: dict[str, Any] = {}
+    """The `tap-pec` plugin: tap-postgres restricted to the contract's tables and columns."""
     metadata: dict[str, Any] = {}
     select: list[str] = []
     for table in contract.tables:
-        # One entry per table: a glob map cannot carry per-table key properties.
-        stream_maps[table.stream_id] = {
-            MUNICIPIO_COLUMN: f"str(config['{MUNICIPIO_COLUMN}'])",
-            "__key_properties__": [MUNICIPIO_COLUMN, *table.primary_key],
-        }
         entry: dict[str, Any] = {
             "replication-method": "INCREMENTAL" if table.incremental else "FULL_TABLE",
         }
@@ -122,10 +136,11 @@ def render_extractor(contract: Contract) -> dict[str, Any]:
                 {
                     "name": "tap-pec",
                     "inherit_from": "tap-postgres",
+                    # The wrapper, relative to the shared venv's bin/ folder.
+                    "executable": "../../../../../extract/tap-pec",
                     "config": {
                         "filter_schemas": [contract.schema],
                         "stream_map_config": {MUNICIPIO_COLUMN: "${MUNICIPIO_IBGE}"},
-                        "stream_maps": stream_maps,
                     },
                     "select": select,
                     "metadata": metadata,
@@ -209,6 +224,7 @@ def rendered_files(root: Path) -> dict[Path, str]:
     contract = Contract.load(root)
     return {
         EXTRACTOR_PATH: _dump(render_extractor(contract)),
+        STREAM_MAPS_PATH: json.dumps(render_stream_maps(contract), indent=2) + "\n",
         SOURCES_PATH: _dump(render_sources(contract)),
     }
 

@@ -53,8 +53,9 @@ def configure_local_env(root: Path, server: LocalPostgres) -> None:
     """Point .env at the local server, unless the environment names another warehouse."""
     env_file = root / ".env"
     env_file.touch(mode=0o600, exist_ok=True)
-    if os.environ.get("WAREHOUSE_HOST"):
-        print(f"using the banco analítico at {os.environ['WAREHOUSE_HOST']} (WAREHOUSE_HOST)")
+    host, port = os.environ.get("WAREHOUSE_HOST"), os.environ.get("WAREHOUSE_PORT", "5432")
+    if host and not (environments.is_local_host(host) and port == str(server.port)):
+        print(f"using the banco analítico at {host}:{port} (WAREHOUSE_HOST)")
     else:
         values = {
             "WAREHOUSE_HOST": "127.0.0.1",

@@ -36,13 +36,15 @@ def run_meltano(
     log_path: Path | None = None,
     timeout: float | None = None,
     extra_env: dict[str, str] | None = None,
+    base_env: dict[str, str] | None = None,
 ) -> MeltanoResult:
     """Run `meltano [--environment=E] ARGS` in the project; output goes to log_path if given."""
     command = [meltano_executable()]
     if environment:
         command.append(f"--environment={environment}")
     command += args
-    env = {**os.environ, "MELTANO_PROJECT_ROOT": str(root), **(extra_env or {})}
+    base = os.environ if base_env is None else base_env
+    env = {**base, "MELTANO_PROJECT_ROOT": str(root), **(extra_env or {})}
     started = time.monotonic()
     try:
         completed = subprocess.run(
