@@ -126,7 +126,7 @@ def fai_rate(p: Person, age: int) -> float:
 
 def sala_rate(p: Person, age: int) -> float:
     """Procedure-only attendances (sala de procedimentos) per year."""
-    rate = 2.2 if age >= 18 else 0.8
+    rate = 3.2 if age >= 18 else 1.0
     if p.hypertension:
         rate += 6.0
     if p.diabetes:
@@ -428,7 +428,7 @@ class Planner:
         if p.death:
             dates.append(p.death + rng.randint(0, 20))
             saida = "135"
-        elif p.moved_out:
+        elif p.moved_out and max(start + 1, first) <= self.last:
             dates.append(rng.randint(max(start + 1, first), self.last))
             saida = "136"
         dates = sorted(d for d in dates if d <= self.last)

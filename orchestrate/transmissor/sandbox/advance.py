@@ -48,7 +48,8 @@ from transmissor.sandbox.reference import load
 
 MAX_DAYS = 3660
 REPROCESS_DAYS = 3
-TABLE_KEY = {table: key for key, table in ALL_KEYS.items()}
+# births plus people registered for the first time (moving in, first visit to the UBS)
+NEW_PEOPLE_PER_YEAR = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,11 +426,13 @@ class _Run:
                 return []
             return rng.choices(range(len(alive)), weights=weights, k=count)
 
-        def clinical_day() -> int:
-            return d - rng.randint(7, 42) if rng.random() < 0.05 else d
+        def clinical_day(p: Person) -> int:
+            late = d - rng.randint(7, 42) if rng.random() < 0.05 else d
+            return max(late, p.birth)
 
         for i in choose([fai_rate(p, a) for p, a in zip(alive, ages, strict=True)]):
-            p, when = alive[i], clinical_day()
+            p = alive[i]
+            when = clinical_day(p)
             event = self.late(planner.fai(p, when, rng, (when - p.birth) // 365), d)
             emit(p, event)
             if rng.random() < 0.7:
@@ -437,7 +440,8 @@ class _Run:
                 if pre:
                     emit(p, pre)
         for i in choose([sala_rate(p, a) for p, a in zip(alive, ages, strict=True)]):
-            p, when = alive[i], clinical_day()
+            p = alive[i]
+            when = clinical_day(p)
             codes = (
                 ("0301100039",)
                 if p.hypertension and rng.random() < 0.7
@@ -453,7 +457,8 @@ class _Run:
                 for p, a, ok in zip(alive, ages, visitable, strict=True)
             ]
         ):
-            p, when = alive[i], clinical_day()
+            p = alive[i]
+            when = clinical_day(p)
             pregnant = any(g.dum <= when <= g.end for g in p.pregnancies)
             emit(p, self.late(planner.visit(p, when, rng, (when - p.birth) // 365, pregnant), d))
         for i in choose([1.0] * len(alive), 0.3):
@@ -496,7 +501,7 @@ class _Run:
                         {"nu_micro_area": p.microarea},
                     )
                     self.moved_team.add(p.idx)
-        for _ in range(poisson(rng, len(alive) * 0.024 / 365.25)):
+        for _ in range(poisson(rng, len(alive) * NEW_PEOPLE_PER_YEAR / 365.25)):
             self.new_person(world, planner, d, rng)
 
     @staticmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from transmissor.ibge import Municipio
-from transmissor.sandbox.reference import Table, generic_label, generic_pk
+from transmissor.sandbox.reference import Table
 
 NAO_INFORMADO = "Não informado"
 
@@ -344,7 +344,3 @@ def build(tables: dict[str, Table], municipio: Municipio) -> Dimensions:
             + [(i + 2, code, label) for i, (code, label) in enumerate(extra)],
         )
     return dims
-
-
-def aux_columns(table: str) -> list[str]:
-    return [generic_pk(table), "nu_identificador", generic_label(table)]

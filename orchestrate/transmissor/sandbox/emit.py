@@ -1,7 +1,7 @@
 """Turn planned events and people into PEC rows (COPY text), one writer per table.
 
 Ids come from an allocator: `DateOrderedIds` for `create` (ids grow with the processing date,
-as the nightly job would have produced them) and `SequentialIds` for `advance`.
+as the nightly job would have produced them); `advance` hands in its own sequence counters.
 """
 
 from __future__ import annotations
@@ -79,21 +79,6 @@ class DateOrderedIds:
         starts = self.next[key]
         value = starts[day]
         starts[day] = value + 1
-        return value
-
-    def reserve_after(self, key: str) -> int:
-        """An id after every planned one (for facts that arrive late, after everything)."""
-        self.total[key] = self.total.get(key, 0) + 1
-        return self.total[key]
-
-
-class SequentialIds:
-    def __init__(self, next_ids: dict[str, int]) -> None:
-        self.next_ids = dict(next_ids)
-
-    def take(self, key: str, day: int) -> int:
-        value = self.next_ids.get(key, 1)
-        self.next_ids[key] = value + 1
         return value
 
 

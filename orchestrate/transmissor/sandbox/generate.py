@@ -11,8 +11,8 @@ DATABASE, the new database is dropped again.
 from __future__ import annotations
 
 import random
-import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import psycopg
@@ -21,11 +21,12 @@ from transmissor.errors import TransmissorError
 from transmissor.ibge import lookup
 from transmissor.sandbox import cases, connect, ddl, identity, population
 from transmissor.sandbox.activity import CAD, Planner, child_rows
+from transmissor.sandbox.catalog import Dimensions
 from transmissor.sandbox.catalog import build as build_dimensions
 from transmissor.sandbox.dates import FIRST_DAY, SENTINEL, Calendar, add_years, tempo_row
-from transmissor.sandbox.emit import ALL_KEYS, DateOrderedIds, Emitter
+from transmissor.sandbox.emit import DateOrderedIds, Emitter
 from transmissor.sandbox.loader import NULL, copy_rows
-from transmissor.sandbox.reference import load
+from transmissor.sandbox.reference import Table, load
 
 MIN_CITIZENS, MAX_CITIZENS = 100, 200_000
 GENERATOR_VERSION = 1
@@ -80,11 +81,17 @@ def create(
     return counts
 
 
+@dataclass(frozen=True, slots=True)
 class Model:
     """Everything decided before the database exists."""
 
-    def __init__(self, **kw) -> None:
-        self.__dict__.update(kw)
+    tables: dict[str, Table]
+    dims: Dimensions
+    world: population.World
+    scripted: cases.Scripted
+    cal: Calendar
+    planner: Planner
+    last: date
 
 
 def build_model(municipio, citizens: int, seed: int, reference: date) -> Model:
@@ -174,10 +181,7 @@ def fill(
         cnes = h.team.unit.cnes if h.team else "0000000"
         emitter.household_rows(h, day, f"{cnes}-{identity.uuid4(hrng)}")
     emitter.flush(conn)
-    counts.update({k: v for k, v in emitter.counts().items()})
-    for key, table in ALL_KEYS.items():
-        counts.setdefault(table, 0)
-        del key
+    counts.update(emitter.counts())
 
     for statement in ddl.primary_keys_sql(tables):
         conn.execute(statement)
@@ -255,9 +259,3 @@ def write_bookkeeping(
             "INSERT INTO sandbox.edge_case VALUES (%s, %s, %s, %s, %s, %s)",
             (case.name, p.idx, p.fat_id, p.dup_fat_id or None, case.indicator, case.expectation),
         )
-
-
-def timed_create(**kwargs) -> tuple[dict[str, int], float]:
-    started = time.perf_counter()
-    counts = create(**kwargs)
-    return counts, time.perf_counter() - started

@@ -15,7 +15,7 @@ from datetime import date
 
 from transmissor.ibge import DATA_DIR, Municipio
 from transmissor.sandbox import identity
-from transmissor.sandbox.catalog import CBOS, Dimensions
+from transmissor.sandbox.catalog import Dimensions
 
 # (first age, last age, % of population) - Censo 2022, both sexes, rounded.
 PYRAMID = (
@@ -384,7 +384,7 @@ def _conditions(rng: random.Random, p: Person, ref: int, first: int) -> None:
         p.dm_problem = rng.random() < 0.85
         p.dm_self = rng.random() < 0.7 or not p.dm_problem
     p.smoker = age >= 15 and rng.random() < 0.1
-    if rng.random() < _rate(age, DEATH_3Y):
+    if rng.random() < _rate(age, DEATH_3Y) and p.birth < ref:
         p.death = rng.randint(max(first, p.birth + 1), ref)
     elif p.registered and rng.random() < 0.01:
         p.moved_out = True
@@ -440,7 +440,3 @@ def assign_ids(rng: random.Random, persons: list[Person], skip: set[int] | None 
         if p.registered:
             p.territorio_id = territorio
             territorio += 1
-
-
-def known_cbos() -> set[str]:
-    return set(CBOS)
