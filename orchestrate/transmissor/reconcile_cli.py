@@ -12,7 +12,7 @@ from transmissor.contract import Contract
 from transmissor.errors import TransmissorError
 from transmissor.reconcile import reconcile
 from transmissor.settings import Warehouse, load_dotenv, project_root
-from transmissor.warehouse import connect
+from transmissor.warehouse import connect, ensure_raw_indexes
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -49,8 +49,10 @@ def _reconcile(args: argparse.Namespace) -> int:
             f"{str(error).strip().splitlines()[-1]}"
         )
         raise TransmissorError(msg) from error
+    contract = Contract.load(root)
     with source, connect(Warehouse.from_env()) as warehouse:
-        results = reconcile(Contract.load(root), source, warehouse, env.ibge)
+        ensure_raw_indexes(warehouse, [table.name for table in contract.tables])
+        results = reconcile(contract, source, warehouse, env.ibge)
     marked = sum(r.marked_deleted for r in results)
     missing = sum(r.missing_in_warehouse for r in results)
     for r in results:

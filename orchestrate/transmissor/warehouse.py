@@ -39,3 +39,19 @@ def ensure_ready(warehouse: Warehouse) -> None:
     with connect(warehouse) as conn:
         for schema in (MELTANO_SCHEMA, RAW_SCHEMA):
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
+
+
+def ensure_raw_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
+    """Index every raw table on `co_municipio_ibge`.
+
+    target-postgres creates the primary key as (PEC key, co_municipio_ibge), which cannot
+    serve a filter on the município alone; without this index every per-município read
+    (reconciliation, staging, dbt tests) would scan all municipalities' rows.
+    """
+    for table in tables:
+        if conn.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{table}",)).fetchone()[0]:
+            conn.execute(
+                sql.SQL("create index if not exists {} on {} (co_municipio_ibge)").format(
+                    sql.Identifier(f"{table}_municipio_idx"), sql.Identifier(RAW_SCHEMA, table)
+                )
+            )
