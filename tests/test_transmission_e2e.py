@@ -228,3 +228,22 @@ def _converged_quietly(project: ProjectCopy, ibge: str) -> bool:
     except AssertionError:
         return False
     return True
+
+
+def test_the_daily_job_loads_reconciles_and_transforms(project: ProjectCopy) -> None:
+    sandbox.advance(project.sources[B], days=2, seed=9)
+    result = project.meltano(["run", "transmissao-diaria"], environment=B)
+    assert result.ok, result.output[-3000:]
+    assert_converged(project, B)
+    # dbt ran after the load: the staging views show exactly the live raw rows of B.
+    with project.warehouse() as conn:
+        for table in project.contract().tables:
+            model = "stg_pec__" + table.name.removeprefix("tb_")
+            staged = conn.execute(
+                sql.SQL("select count(*) from {} where co_municipio_ibge = %s").format(
+                    sql.Identifier("staging", model)
+                ),
+                (B,),
+            ).fetchone()[0]
+            live = len(project.warehouse_keys(B, table.name, table.primary_key[0]))
+            assert staged == live, f"{model}: {staged} staged, {live} live raw rows"
