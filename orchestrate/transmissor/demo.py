@@ -30,8 +30,11 @@ from transmissor.warehouse import RAW_SCHEMA, connect, ensure_ready
 
 # (IBGE, citizens): synthetic sizes, not the real populations. Quixaba's code is one of the
 # nine real codes that fail the check-digit rule; Rio Branco runs on UTC-5.
-DEMO_MUNICIPIOS: tuple[tuple[str, int], ...] = (("2611533", 1_000), ("1200401", 3_000),
-                                                 ("3509502", 6_000))
+DEMO_MUNICIPIOS: tuple[tuple[str, int], ...] = (
+    ("2611533", 1_000),
+    ("1200401", 3_000),
+    ("3509502", 6_000),
+)
 DEMO_SEED = 20261129
 MELTANO_DATABASE_URI = (
     "postgresql+psycopg://${WAREHOUSE_USER}:${WAREHOUSE_PASSWORD}@${WAREHOUSE_HOST}:"
@@ -165,8 +168,9 @@ def run_demo(root: Path) -> int:
         for ibge, citizens in DEMO_MUNICIPIOS:
             url = server.url(f"pec_{ibge}")
             t0 = time.monotonic()
-            sandbox.create(url, ibge, citizens=citizens, seed=DEMO_SEED,
-                           reference_date=date.today())
+            sandbox.create(
+                url, ibge, citizens=citizens, seed=DEMO_SEED, reference_date=date.today()
+            )
             print(f"sandbox {ibge}: {citizens} citizens created in {time.monotonic() - t0:.1f} s")
             path = environments.environment_path(root, ibge)
             if not path.exists():
@@ -175,8 +179,9 @@ def run_demo(root: Path) -> int:
             set_key(env_file, variable, server.password(), quote_mode="never")
             os.environ[variable] = server.password()
             _forget(root, contract, warehouse, ibge)
-            runs.append(MunicipioRun(ibge, environments.MunicipioEnvironment.from_file(path)
-                                     .municipio.nome))
+            runs.append(
+                MunicipioRun(ibge, environments.MunicipioEnvironment.from_file(path).municipio.nome)
+            )
 
         for run in runs:
             run.seconds.append(_daily_job(root, run.ibge, "first"))
@@ -193,9 +198,7 @@ def run_demo(root: Path) -> int:
             print(f"{run.ibge} {run.nome}: second transmissão in {run.seconds[-1]:.1f} s")
             run.moved_second_run = _moved_since(contract, warehouse, run.ibge, marks)
             with psycopg.connect(server.url(f"pec_{run.ibge}")) as source:
-                run.source_rows, run.warehouse_rows = _counts(
-                    contract, source, warehouse, run.ibge
-                )
+                run.source_rows, run.warehouse_rows = _counts(contract, source, warehouse, run.ibge)
 
     disagreements = print_summary(runs, contract)
     print(f"\ndemo finished in {time.monotonic() - started:.0f} s")
@@ -225,9 +228,7 @@ def print_summary(runs: list[MunicipioRun], contract: Contract) -> int:
         total_w = sum(run.warehouse_rows.values())
         total_m = sum(run.moved_second_run.values())
         print(f"{name:<24} {'TOTAL':<30} {total_s:>9} {total_w:>9} {total_m:>9}")
-        print(
-            f"{name:<24} run times: first {run.seconds[0]:.1f} s, second {run.seconds[1]:.1f} s"
-        )
+        print(f"{name:<24} run times: first {run.seconds[0]:.1f} s, second {run.seconds[1]:.1f} s")
         print()
     return disagreements
 
