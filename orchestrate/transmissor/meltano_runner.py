@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 JOB = "transmissao-diaria"
+# The state ID of a município is "<IBGE>:" + this (environment, extractor, loader).
+STATE_ID_SUFFIX = "tap-pec-to-target-postgres"
 
 
 def meltano_executable() -> str:
@@ -46,17 +51,55 @@ def run_meltano(
     base = os.environ if base_env is None else base_env
     env = {**base, "MELTANO_PROJECT_ROOT": str(root), **(extra_env or {})}
     started = time.monotonic()
-    try:
-        completed = subprocess.run(
-            command, cwd=root, env=env, capture_output=True, text=True, timeout=timeout, check=False
-        )
-        returncode, output = completed.returncode, completed.stdout + completed.stderr
-    except subprocess.TimeoutExpired as expired:
-        partial = expired.stdout or b""
-        text = partial.decode() if isinstance(partial, bytes) else partial
-        returncode, output = -9, text + f"\ntimed out after {timeout} s"
+    # Meltano's children (tap, target, dbt) share a new session with it, so a timeout ends
+    # the whole process group instead of leaving a tap or target running on its own.
+    # Output goes straight to the log file while running: a hanging run still leaves a log.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        sink = spool
+        if log_path:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            sink = log_path.open("w+", encoding="utf-8")
+        with sink:
+            process = subprocess.Popen(
+                command,
+                cwd=root,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
+            try:
+                returncode = process.wait(timeout=timeout)
+                note = ""
+            except subprocess.TimeoutExpired:
+                terminate_group(process)
+                returncode, note = -9, f"\ntimed out after {timeout} s"
+            except BaseException:
+                terminate_group(process)
+                raise
+            sink.flush()
+            sink.seek(0)
+            output = sink.read() + note
+            if note:
+                sink.write(note)
     seconds = time.monotonic() - started
-    if log_path:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_path.write_text(output, encoding="utf-8")
     return MeltanoResult(returncode, seconds, output)
+
+
+def terminate_group(process: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM the process group (Meltano stops its plugins), then SIGKILL what is left."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        # The leader is gone; make sure no child of the group survived it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        return
