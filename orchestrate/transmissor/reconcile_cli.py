@@ -3,26 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+from datetime import date, timedelta
+from pathlib import Path
 
 import psycopg
 
 from transmissor import environments
 from transmissor.contract import Contract
 from transmissor.errors import TransmissorError
-from transmissor.reconcile import reconcile
+from transmissor.meltano_runner import STATE_ID_SUFFIX, run_meltano
+from transmissor.reconcile import TableReconciliation, reconcile, rewound_state
 from transmissor.settings import Warehouse, load_dotenv, project_root
 from transmissor.warehouse import connect, ensure_raw_indexes
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
-        "reconcile", help="mark rows deleted at a município's PEC as deleted in the warehouse"
+        "reconcile",
+        help="compare a município's PEC with the warehouse: mark deletions, re-sync gaps",
     )
     parser.add_argument(
         "--municipio",
         default=os.environ.get("MUNICIPIO_IBGE"),
         help="IBGE code (default: $MUNICIPIO_IBGE, set by the município's Meltano environment)",
+    )
+    window = parser.add_mutually_exclusive_group()
+    window.add_argument(
+        "--since", type=date.fromisoformat, help="only months from this date on (YYYY-MM-DD)"
+    )
+    window.add_argument(
+        "--days", type=int, help="only months from this many days ago on (the daily job: 93)"
     )
     parser.set_defaults(func=_reconcile)
 
@@ -40,6 +52,7 @@ def _reconcile(args: argparse.Namespace) -> int:
     if env.ssh:
         print(f"município {env.ibge}: reached through SSH; reconciliation skipped")
         return 0
+    since = args.since or (date.today() - timedelta(days=args.days) if args.days else None)
     try:
         source = psycopg.connect(environments.source_conninfo(env))
     except psycopg.OperationalError as error:
@@ -52,17 +65,42 @@ def _reconcile(args: argparse.Namespace) -> int:
     contract = Contract.load(root)
     with source, connect(Warehouse.from_env()) as warehouse:
         ensure_raw_indexes(warehouse, [table.name for table in contract.tables])
-        results = reconcile(contract, source, warehouse, env.ibge)
-    marked = sum(r.marked_deleted for r in results)
-    missing = sum(r.missing_in_warehouse for r in results)
+        results = reconcile(contract, source, warehouse, env.ibge, since)
     for r in results:
-        if r.marked_deleted or r.missing_in_warehouse:
+        if r.differing_windows:
             print(
-                f"{env.ibge} {r.table}: {r.marked_deleted} marked deleted, "
-                f"{r.missing_in_warehouse} at the source not yet loaded"
+                f"{env.ibge} {r.table}: {len(r.differing_windows)} of {r.windows} windows differ; "
+                f"{r.marked_deleted} rows marked deleted, "
+                f"{len(r.missing_in_warehouse)} missing in the warehouse"
             )
+    rewound = _rewind_bookmarks(root, env.ibge, contract, results)
+    marked = sum(r.marked_deleted for r in results)
+    missing = sum(len(r.missing_in_warehouse) for r in results)
+    scope = f"since {since:%Y-%m}" if since else "all months"
     print(
-        f"município {env.ibge}: reconciled {len(results)} tables, {marked} rows marked deleted, "
-        f"{missing} at the source not yet loaded"
+        f"município {env.ibge}: reconciled {len(results)} tables ({scope}); "
+        f"{marked} rows marked deleted, {missing} missing"
+        + (
+            f"; bookmarks rewound for {', '.join(rewound)}: the next transmissão re-reads them"
+            if rewound
+            else ""
+        )
     )
     return 0
+
+
+def _rewind_bookmarks(
+    root: Path, ibge: str, contract: Contract, results: list[TableReconciliation]
+) -> list[str]:
+    if not any(r.missing_in_warehouse for r in results):
+        return []
+    state_id = f"{ibge}:{STATE_ID_SUFFIX}"
+    got = run_meltano(root, ["state", "get", state_id])
+    state = json.loads(got.output.strip().splitlines()[-1]) if got.ok else {}
+    state, rewound = rewound_state(state, contract, results)
+    if rewound:
+        saved = run_meltano(root, ["state", "set", "--force", state_id, json.dumps(state)])
+        if not saved.ok:
+            msg = f"município {ibge}: could not rewind the Meltano state: {saved.output[-500:]}"
+            raise TransmissorError(msg)
+    return rewound
