@@ -11,7 +11,15 @@ from transmissor.errors import TransmissorError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from transmissor import contract_cli, db_cli, demo, municipio_cli, reconcile_cli
+    from transmissor import (
+        contract_cli,
+        db_cli,
+        demo,
+        fleet_cli,
+        municipio_cli,
+        reconcile_cli,
+        status_cli,
+    )
     from transmissor.sandbox import cli as sandbox_cli
 
     parser = argparse.ArgumentParser(
@@ -20,7 +28,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"transmissor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (db_cli, sandbox_cli, municipio_cli, contract_cli, reconcile_cli, demo):
+    for module in (
+        db_cli,
+        sandbox_cli,
+        municipio_cli,
+        contract_cli,
+        reconcile_cli,
+        demo,
+        fleet_cli,
+        status_cli,
+    ):
         module.register(commands)
     return parser
 

@@ -1,0 +1,461 @@
+"""The fleet: the daily job for many municipalities, with bounded concurrency and retries.
+
+Each município runs in its own `meltano --environment=<IBGE> run ...` process group, with a
+timeout that ends the whole group. A município waiting for its retry does not hold a slot:
+its next attempt is queued for later and the slot goes to the next município. A failure is
+classified from Meltano's output: transient errors (connection refused, timeouts, a server
+that closed the connection) are retried with exponential backoff; configuration errors
+(wrong password, missing variable, missing table, malformed environment) are not.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from transmissor import environments, transmissions
+from transmissor.errors import TransmissorError
+from transmissor.meltano_runner import JOB, MeltanoResult, run_meltano
+
+TRANSIENT = "transient"
+CONFIGURATION = "configuration"
+OTHER = "other"
+
+# Checked first: a configuration error is never retried, whatever else the output says.
+CONFIGURATION_PATTERNS = (
+    r"password authentication failed",
+    r"no password supplied",
+    r"fe_sendauth",
+    r"no pg_hba\.conf entry",
+    r"(relation|database|role|schema|table) \"?[\w.\-]+\"? does not exist",
+    r"permission denied",
+    r"is malformed",
+    r"is not set",
+    r"is not registered",
+    r"environment .* (not found|does not exist)",
+    r"invalid (port|sslmode|connection option)",
+    r"certificate verify failed",
+)
+TRANSIENT_PATTERNS = (
+    r"connection refused",
+    r"could not connect",
+    r"connection timed out",
+    r"timeout expired",
+    r"timed out after",
+    r"server closed the connection",
+    r"connection reset",
+    r"could not receive data from server",
+    r"ssl syscall error",
+    r"the database system is (starting up|shutting down|in recovery mode)",
+    r"too many connections",
+    r"remaining connection slots are reserved",
+    r"terminating connection due to administrator command",
+    r"could not translate host name",
+    r"temporary failure in name resolution",
+    r"network is unreachable",
+    r"no route to host",
+)
+
+
+def classify(output: str) -> str:
+    text = output.lower()
+    if any(re.search(p, text) for p in CONFIGURATION_PATTERNS):
+        return CONFIGURATION
+    if any(re.search(p, text) for p in TRANSIENT_PATTERNS):
+        return TRANSIENT
+    return OTHER
+
+
+_NOISE = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[(info|debug)\s*\]")
+_ERRORISH = re.compile(
+    r"error|failed|exception|refused|timed out|does not exist|denied|could not", re.IGNORECASE
+)
+
+
+def error_summary(output: str, limit: int = 400) -> str:
+    """The most telling line of a failed run's output, for the record and the summary."""
+    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
+    telling = [line for line in lines if _ERRORISH.search(line) and not _NOISE.match(line)]
+    # Prefer the root cause: a psycopg/libpq line beats Meltano's generic "block failed".
+    for pattern in CONFIGURATION_PATTERNS + TRANSIENT_PATTERNS:
+        for line in telling:
+            if re.search(pattern, line.lower()):
+                return _shorten(line, limit)
+    pick = telling[-1] if telling else (lines[-1] if lines else "no output")
+    return _shorten(pick, limit)
+
+
+def _shorten(line: str, limit: int) -> str:
+    line = re.sub(r"\s+", " ", line)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+# -- the job's steps ------------------------------------------------------------------------
+
+
+def job_blocks(root: Path, job: str = JOB) -> list[str]:
+    """The job's tasks as plugin blocks, read from the project's job definitions."""
+    for path in sorted((root / "orchestrate").glob("*.meltano.yml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for definition in document.get("jobs") or []:
+            if definition.get("name") == job:
+                blocks: list[str] = []
+                for task in definition.get("tasks") or []:
+                    for item in task if isinstance(task, list) else [task]:
+                        blocks += str(item).split()
+                return blocks
+    msg = f"job {job} is not defined in orchestrate/*.meltano.yml"
+    raise TransmissorError(msg)
+
+
+def split_blocks(blocks: list[str]) -> tuple[list[str], list[str]]:
+    """(extract-load and reconciliation, dbt): the job cut where dbt begins."""
+    for index, block in enumerate(blocks):
+        if block.startswith("dbt"):
+            return blocks[:index], blocks[index:]
+    return blocks, []
+
+
+STEPS = ("job", transmissions.STEP_EXTRACT_LOAD, transmissions.STEP_TRANSFORM)
+
+
+def meltano_args(root: Path, step: str, run_id: uuid.UUID | None) -> list[str]:
+    run = ["run"] + ([f"--run-id={run_id}"] if run_id else [])
+    if step == "job":
+        return [*run, JOB]
+    extract_load, transform = split_blocks(job_blocks(root))
+    blocks = extract_load if step == transmissions.STEP_EXTRACT_LOAD else transform
+    if not blocks:
+        msg = f"job {JOB} has no {step} tasks"
+        raise TransmissorError(msg)
+    return [*run, *blocks]
+
+
+# -- pre-flight -----------------------------------------------------------------------------
+
+
+def preflight(root: Path, ibge: str, env: dict[str, str]) -> environments.MunicipioEnvironment:
+    """Fast, clear configuration errors before any Meltano process starts."""
+    path = environments.environment_path(root, ibge)
+    if not path.exists():
+        msg = (
+            f"município {ibge} is not registered: no {path.relative_to(root)}; "
+            "register it with `transmissor municipio add`"
+        )
+        raise TransmissorError(msg)
+    municipio = environments.MunicipioEnvironment.from_file(path)
+    needed = [environments.password_variable(ibge)]
+    if municipio.ssh:
+        needed.append(environments.ssh_key_variable(ibge))
+    for variable in needed:
+        if not env.get(variable):
+            msg = (
+                f"município {ibge} ({municipio.municipio.nome}/{municipio.municipio.uf}): "
+                f"{variable} is not set; put it in the environment or in .env"
+            )
+            raise TransmissorError(msg)
+    return municipio
+
+
+# -- one município --------------------------------------------------------------------------
+
+
+@dataclass
+class Attempt:
+    number: int
+    ok: bool
+    kind: str  # "", transient, configuration, other
+    seconds: float
+    error: str
+    log_path: Path | None
+    run_id: uuid.UUID | None
+
+
+@dataclass
+class Outcome:
+    ibge: str
+    nome: str
+    uf: str
+    attempts: list[Attempt] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.attempts) and self.attempts[-1].ok
+
+    @property
+    def seconds(self) -> float:
+        return sum(a.seconds for a in self.attempts)
+
+    @property
+    def status(self) -> str:
+        if self.ok:
+            return "success"
+        last = self.attempts[-1] if self.attempts else None
+        if last and last.kind == CONFIGURATION:
+            return "config-error"
+        if last and "timed out after" in last.error:
+            return "timeout"
+        return "failed"
+
+    @property
+    def error(self) -> str:
+        return "" if self.ok or not self.attempts else self.attempts[-1].error
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "municipio": self.ibge,
+            "nome": self.nome,
+            "uf": self.uf,
+            "status": self.status,
+            "attempts": len(self.attempts),
+            "seconds": round(self.seconds, 1),
+            "rows": self.rows,
+            "error": self.error or None,
+            "log": str(self.attempts[-1].log_path) if self.attempts else None,
+        }
+
+
+Runner = Callable[..., MeltanoResult]
+
+
+@dataclass
+class Fleet:
+    """Settings of one `transmissor run`."""
+
+    root: Path
+    env: dict[str, str]
+    parallel: int = 2
+    timeout: float | None = 3600
+    retries: int = 2
+    backoff: float = 30.0
+    backoff_max: float = 600.0
+    step: str = "job"
+    trigger: str = "transmissor run"
+    log_dir: Path | None = None
+    connect: Callable[[], object] | None = None  # banco analítico connection factory
+    runner: Runner = run_meltano
+    on_event: Callable[[str], None] = print
+    fleet_run_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def backoff_for(self, attempt: int) -> float:
+        return min(self.backoff * 2 ** (attempt - 1), self.backoff_max)
+
+    # -- one attempt --------------------------------------------------------------------
+
+    def attempt(self, ibge: str, number: int) -> Attempt:
+        started = time.monotonic()
+        log_path = self.log_dir / f"{ibge}.attempt{number}.log" if self.log_dir else None
+        try:
+            preflight(self.root, ibge, self.env)
+            run_id = transmissions.new_run_id() if self.step != "transform" else None
+            args = meltano_args(self.root, self.step, run_id)
+        except TransmissorError as error:
+            if log_path:
+                log_path.parent.mkdir(parents=True, exist_ok=True)
+                log_path.write_text(f"pre-flight: {error}\n", encoding="utf-8")
+            self._record_preflight(ibge, number, str(error), log_path)
+            return Attempt(
+                number, False, CONFIGURATION, time.monotonic() - started, str(error), log_path, None
+            )
+        since = datetime.now(UTC)
+        if run_id:
+            self._db(
+                transmissions.begin,
+                ibge,
+                run_id,
+                trigger=self.trigger,
+                attempt=number,
+                fleet_run_id=self.fleet_run_id,
+                log_path=str(log_path) if log_path else None,
+            )
+        result = self.runner(
+            self.root,
+            args,
+            environment=ibge,
+            log_path=log_path,
+            timeout=self.timeout,
+            base_env=self.env,
+        )
+        ok = result.ok
+        error = "" if ok else error_summary(result.output)
+        kind = "" if ok else classify(result.output)
+        if not ok and result.returncode == -9:
+            kind, error = TRANSIENT, f"timed out after {self.timeout:g} s"
+        if run_id:
+            if not ok:
+                self._db(transmissions.fail_abandoned_meltano_run, run_id, error)
+            self._db(
+                transmissions.finish,
+                run_id,
+                ok=ok,
+                step=None if self.step == "job" else transmissions.STEP_EXTRACT_LOAD,
+                error=error or None,
+            )
+        else:
+            midnight = since.replace(hour=0, minute=0, second=0, microsecond=0)
+            self._db(
+                transmissions.record_transform, ibge, ok=ok, error=error or None, since=midnight
+            )
+        return Attempt(number, ok, kind, result.seconds, error, log_path, run_id)
+
+    def _record_preflight(self, ibge: str, number: int, error: str, log_path: Path | None) -> None:
+        run_id = uuid.uuid4()
+
+        def write(conn: object) -> None:
+            transmissions.begin(
+                conn,  # type: ignore[arg-type]
+                ibge,
+                run_id,
+                trigger=self.trigger,
+                attempt=number,
+                fleet_run_id=self.fleet_run_id,
+                log_path=str(log_path) if log_path else None,
+                step=transmissions.STEP_PREFLIGHT,
+            )
+            transmissions.finish(
+                conn,  # type: ignore[arg-type]
+                run_id,
+                ok=False,
+                step=transmissions.STEP_PREFLIGHT,
+                error=error,
+            )
+
+        self._db(write)
+
+    def _db(self, function: Callable[..., object], *args: object, **kwargs: object) -> None:
+        """Write to the record; a banco analítico that is down never stops the fleet."""
+        if self.connect is None:
+            return
+        try:
+            with self.connect() as conn:  # type: ignore[attr-defined]
+                function(conn, *args, **kwargs)
+        except Exception as error:
+            self.on_event(f"warning: could not write the transmission record: {error}")
+
+    # -- the fleet ----------------------------------------------------------------------
+
+    def run(self, municipios: Iterable[str]) -> list[Outcome]:
+        codes = list(dict.fromkeys(municipios))
+        outcomes = {code: _outcome(self.root, code) for code in codes}
+        total = len(codes)
+        done = 0
+        lock = threading.Lock()
+        # (ready at, order, ibge, attempt number): a município waiting for a retry is not
+        # holding a slot.
+        queue: list[tuple[float, int, str, int]] = [
+            (0.0, i, code, 1) for i, code in enumerate(codes)
+        ]
+        heapq.heapify(queue)
+        order = len(codes)
+        running: dict[Future[Attempt], tuple[str, int]] = {}
+        with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
+            while queue or running:
+                now = time.monotonic()
+                while queue and queue[0][0] <= now and len(running) < self.parallel:
+                    _, _, code, number = heapq.heappop(queue)
+                    running[pool.submit(self.attempt, code, number)] = (code, number)
+                wait_for = None
+                if queue and len(running) < self.parallel:
+                    wait_for = max(0.0, queue[0][0] - now)
+                if not running:
+                    time.sleep(wait_for or 0)
+                    continue
+                finished, _ = wait(running, timeout=wait_for, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    code, number = running.pop(future)
+                    attempt = future.result()
+                    outcome = outcomes[code]
+                    outcome.attempts.append(attempt)
+                    if not attempt.ok and attempt.kind == TRANSIENT and number <= self.retries:
+                        delay = self.backoff_for(number)
+                        order += 1
+                        heapq.heappush(queue, (time.monotonic() + delay, order, code, number + 1))
+                        self.on_event(
+                            f"          {code} {outcome.nome}/{outcome.uf}: attempt {number} "
+                            f"failed ({attempt.error}); retrying in {delay:g} s"
+                        )
+                        continue
+                    with lock:
+                        done += 1
+                    if attempt.ok:
+                        outcome.rows = self._rows(attempt.run_id)
+                    self.on_event(progress_line(done, total, outcome))
+        return [outcomes[code] for code in codes]
+
+    def _rows(self, run_id: uuid.UUID | None) -> int:
+        if self.connect is None or run_id is None:
+            return 0
+        try:
+            with self.connect() as conn:  # type: ignore[attr-defined]
+                row = conn.execute(  # type: ignore[attr-defined]
+                    "select coalesce(sum(value::bigint), 0) from transmissor.transmissoes, "
+                    "jsonb_each_text(rows) where meltano_run_id = %s",
+                    (run_id,),
+                ).fetchone()
+                return int(row[0]) if row else 0
+        except Exception:
+            return 0
+
+
+def _outcome(root: Path, code: str) -> Outcome:
+    try:
+        municipio = environments.MunicipioEnvironment.from_file(
+            environments.environment_path(root, code)
+        ).municipio
+        return Outcome(code, municipio.nome, municipio.uf)
+    except (TransmissorError, OSError):
+        return Outcome(code, "?", "?")
+
+
+def progress_line(done: int, total: int, outcome: Outcome) -> str:
+    width = len(str(total))
+    attempts = len(outcome.attempts)
+    detail = f"{outcome.rows:,} rows" if outcome.ok else outcome.error
+    return (
+        f"[{done:>{width}}/{total}] {outcome.ibge} {outcome.nome[:22]:<22} {outcome.uf} "
+        f"{outcome.status:<12} {outcome.seconds:7.1f} s  {attempts} attempt"
+        f"{'s' if attempts > 1 else ' '}  {detail}"
+    )
+
+
+def summary_table(outcomes: list[Outcome], wall_seconds: float) -> str:
+    header = (
+        f"{'município':<7} {'nome':<22} {'uf':<2} {'status':<12} {'att':>3} "
+        f"{'seconds':>8} {'rows':>9}  error / log"
+    )
+    lines = [header, "-" * len(header)]
+    for o in outcomes:
+        tail = o.error if not o.ok else ""
+        log = o.attempts[-1].log_path if o.attempts else None
+        lines.append(
+            f"{o.ibge:<7} {o.nome[:22]:<22} {o.uf:<2} {o.status:<12} {len(o.attempts):>3} "
+            f"{o.seconds:>8.1f} {o.rows:>9,}  {tail}"
+            + (f"\n{'':<7} log: {log}" if not o.ok and log else "")
+        )
+    failed = sum(not o.ok for o in outcomes)
+    lines.append("-" * len(header))
+    lines.append(
+        f"{len(outcomes) - failed} of {len(outcomes)} municipalities transmitted, "
+        f"{failed} failed, in {wall_seconds:.1f} s"
+    )
+    return "\n".join(lines)
+
+
+def default_log_dir(root: Path, started: datetime) -> Path:
+    return root / "logs" / "run" / started.strftime("%Y%m%dT%H%M%SZ")
+
+
+def process_env() -> dict[str, str]:
+    return dict(os.environ)
