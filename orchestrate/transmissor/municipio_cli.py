@@ -31,6 +31,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     listing = actions.add_parser("list", help="list the registered municipalities")
     listing.set_defaults(func=_list)
 
+    from transmissor import check_cli
+
+    check_cli.register_actions(actions)
+
 
 def _add(args: argparse.Namespace) -> int:
     ssh = None
