@@ -12,11 +12,13 @@ from transmissor.errors import TransmissorError
 
 def build_parser() -> argparse.ArgumentParser:
     from transmissor import (
+        access_cli,
         contract_cli,
         db_cli,
         demo,
         fleet_cli,
         municipio_cli,
+        preflight,
         reconcile_cli,
         status_cli,
     )
@@ -37,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         demo,
         fleet_cli,
         status_cli,
+        access_cli,
+        preflight,
     ):
         module.register(commands)
     return parser
