@@ -37,6 +37,7 @@ class ProjectCopy:
     server: LocalPostgres
     warehouse_db: str
     sources: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)  # more .env lines
 
     @classmethod
     def create(cls, base: Path, server: LocalPostgres) -> ProjectCopy:
@@ -81,7 +82,7 @@ class ProjectCopy:
         }
         for ibge in self.sources:
             values[environments.password_variable(ibge)] = password
-        return values
+        return {**values, **self.settings}
 
     def write_env(self) -> None:
         lines = [f"{key}={value}" for key, value in self.base_env().items()]

@@ -35,6 +35,7 @@ class Table:
     columns: tuple[str, ...]
     purpose: str
     replication_key: str | None = None
+    pseudonymise: tuple[str, ...] = ()
 
     @property
     def stream_id(self) -> str:
@@ -53,6 +54,7 @@ class Table:
             columns=tuple(raw["columns"]),
             purpose=raw.get("purpose", ""),
             replication_key=raw.get("replication_key"),
+            pseudonymise=tuple(raw.get("pseudonymise", ())),
         )
         table.validate()
         return table
@@ -72,6 +74,14 @@ class Table:
         ]
         if MUNICIPIO_COLUMN in self.columns:
             problems.append(f"{MUNICIPIO_COLUMN} is added by the extractor, not read from the PEC")
+        problems += [
+            f"pseudonymised {c} is not a column" for c in self.pseudonymise if c not in self.columns
+        ]
+        problems += [
+            f"key column {c} cannot be pseudonymised"
+            for c in self.pseudonymise
+            if c in self.primary_key or c == self.replication_key
+        ]
         if len(set(self.columns)) != len(self.columns):
             problems.append("a column is listed twice")
         if problems:
