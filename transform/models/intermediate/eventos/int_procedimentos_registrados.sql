@@ -1,0 +1,236 @@
+-- Procedures that the indicators look for, from every place the PEC records them: performed
+-- (tb_fat_proced_atend_proced), requested or evaluated in an individual encounter
+-- (tb_fat_atd_ind_procedimentos), blood pressure measured in a home visit
+-- (nu_medicao_pressao_arterial), and weight + height measured together in an encounter or visit.
+-- One row per source row, mode (realizado, solicitado, avaliado) and procedure.
+{%- set procedimentos = [
+    'afericao_pa', 'hemoglobina_glicada', 'citopatologico', 'teste_hiv', 'teste_sifilis'
+] %}
+
+with
+
+procedimentos_realizados as (
+
+    select * from {{ ref('stg_pec__fat_proced_atend_proced') }}
+    where {{ escopo_municipio() }}
+
+),
+
+procedimentos_atendimento as (
+
+    select * from {{ ref('stg_pec__fat_atd_ind_procedimentos') }}
+    where {{ escopo_municipio() }}
+
+),
+
+atendimentos as (
+
+    select * from {{ ref('stg_pec__fat_atendimento_individual') }}
+    where {{ escopo_municipio() }}
+
+),
+
+visitas as (
+
+    select * from {{ ref('stg_pec__fat_visita_domiciliar') }}
+    where {{ escopo_municipio() }}
+
+),
+
+cidadaos_unificados as (
+
+    select * from {{ ref('int_cidadaos_unificados') }}
+    where {{ escopo_municipio() }}
+
+),
+
+dim_procedimentos as (
+
+    select * from {{ ref('stg_pec__dim_procedimento') }}
+    where {{ escopo_municipio() }}
+
+),
+
+cbos as (
+
+    select * from {{ ref('stg_pec__dim_cbo') }}
+    where {{ escopo_municipio() }}
+
+),
+
+registros as (
+
+    select
+        co_municipio_ibge,
+        'procedimento' as origem,
+        'realizado' as modo,
+        co_seq_fat_proced_atend_proced as co_seq_origem,
+        co_fat_cidadao_pec,
+        dt_atendimento as dt_procedimento,
+        co_dim_procedimento,
+        co_dim_cbo,
+        loaded_at
+    from procedimentos_realizados
+
+    union all
+
+    select
+        co_municipio_ibge,
+        'atendimento_individual' as origem,
+        'solicitado' as modo,
+        co_seq_fat_atend_ind_proced as co_seq_origem,
+        co_fat_cidadao_pec,
+        dt_atendimento as dt_procedimento,
+        co_dim_procedimento_solicitado as co_dim_procedimento,
+        co_dim_cbo_1 as co_dim_cbo,
+        loaded_at
+    from procedimentos_atendimento
+    where co_dim_procedimento_solicitado is not null
+
+    union all
+
+    select
+        co_municipio_ibge,
+        'atendimento_individual' as origem,
+        'avaliado' as modo,
+        co_seq_fat_atend_ind_proced as co_seq_origem,
+        co_fat_cidadao_pec,
+        dt_atendimento as dt_procedimento,
+        co_dim_procedimento_avaliado as co_dim_procedimento,
+        co_dim_cbo_1 as co_dim_cbo,
+        loaded_at
+    from procedimentos_atendimento
+    where co_dim_procedimento_avaliado is not null
+
+),
+
+registros_classificados as (
+
+    select
+        registros.*,
+        dim_procedimentos.co_proced,
+        case
+            {%- for procedimento in procedimentos %}
+                when {{ tem_procedimento(procedimento, 'dim_procedimentos.co_proced') }}
+                    then '{{ procedimento }}'
+            {%- endfor %}
+        end as procedimento
+    from registros
+    inner join dim_procedimentos
+        on
+            registros.co_municipio_ibge = dim_procedimentos.co_municipio_ibge
+            and registros.co_dim_procedimento = dim_procedimentos.co_seq_dim_procedimento
+
+),
+
+medicoes as (
+
+    select
+        co_municipio_ibge,
+        'visita_domiciliar' as origem,
+        'realizado' as modo,
+        co_seq_fat_visita_domiciliar as co_seq_origem,
+        co_fat_cidadao_pec,
+        dt_visita as dt_procedimento,
+        co_dim_cbo,
+        null::text as co_proced,
+        'afericao_pa' as procedimento,
+        loaded_at
+    from visitas
+    where nu_medicao_pressao_arterial ~ '^\s*[0-9]{2,3}\s*[/xX]\s*[0-9]{2,3}\s*$'
+
+    union all
+
+    select
+        co_municipio_ibge,
+        'visita_domiciliar' as origem,
+        'realizado' as modo,
+        co_seq_fat_visita_domiciliar as co_seq_origem,
+        co_fat_cidadao_pec,
+        dt_visita as dt_procedimento,
+        co_dim_cbo,
+        null::text as co_proced,
+        'peso_altura' as procedimento,
+        loaded_at
+    from visitas
+    where nu_peso > 0 and nu_altura > 0
+
+    union all
+
+    select
+        co_municipio_ibge,
+        'atendimento_individual' as origem,
+        'realizado' as modo,
+        co_seq_fat_atd_ind as co_seq_origem,
+        co_fat_cidadao_pec,
+        dt_atendimento as dt_procedimento,
+        co_dim_cbo_1 as co_dim_cbo,
+        null::text as co_proced,
+        'peso_altura' as procedimento,
+        loaded_at
+    from atendimentos
+    where nu_peso > 0 and nu_altura > 0
+
+),
+
+todos as (
+
+    select
+        co_municipio_ibge,
+        origem,
+        modo,
+        co_seq_origem,
+        co_fat_cidadao_pec,
+        dt_procedimento,
+        co_dim_cbo,
+        co_proced,
+        procedimento,
+        loaded_at
+    from registros_classificados
+    where procedimento is not null
+
+    union all
+
+    select
+        co_municipio_ibge,
+        origem,
+        modo,
+        co_seq_origem,
+        co_fat_cidadao_pec,
+        dt_procedimento,
+        co_dim_cbo,
+        co_proced,
+        procedimento,
+        loaded_at
+    from medicoes
+
+),
+
+final as (
+
+    select
+        todos.co_municipio_ibge,
+        todos.origem,
+        todos.modo,
+        todos.co_seq_origem,
+        todos.procedimento,
+        cidadaos_unificados.co_pessoa,
+        todos.co_fat_cidadao_pec,
+        todos.dt_procedimento,
+        todos.co_proced,
+        cbos.nu_cbo,
+        {{ categoria_profissional('cbos.nu_cbo') }} as categoria_profissional,
+        todos.loaded_at
+    from todos
+    inner join cidadaos_unificados
+        on
+            todos.co_municipio_ibge = cidadaos_unificados.co_municipio_ibge
+            and todos.co_fat_cidadao_pec = cidadaos_unificados.co_seq_fat_cidadao_pec
+    left join cbos
+        on
+            todos.co_municipio_ibge = cbos.co_municipio_ibge
+            and todos.co_dim_cbo = cbos.co_seq_dim_cbo
+
+)
+
+select * from final

@@ -1,0 +1,195 @@
+-- One row per tb_fat_cidadao_pec row, with the person it belongs to (co_pessoa). Rows are
+-- linked when they share: the PEC's own grouping (tb_dim_cidadao_pec_grupo, person =
+-- coalesce(co_cidadao_master, co_cidadao)); a CPF; a CNS, unless both rows have different
+-- CPFs; name + birth date, unless both rows have different CPFs or different CNSs. A person is
+-- a connected component of these links; co_pessoa is its smallest co_seq_fat_cidadao_pec.
+with recursive
+
+cidadaos as (
+
+    select * from {{ ref('stg_pec__fat_cidadao_pec') }}
+    where {{ escopo_municipio() }}
+
+),
+
+grupos as (
+
+    select * from {{ ref('stg_pec__dim_cidadao_pec_grupo') }}
+    where {{ escopo_municipio() }}
+
+),
+
+identificadores as (
+
+    select distinct
+        co_municipio_ibge,
+        co_fat_cidadao_pec as co_seq_fat_cidadao_pec,
+        'grupo_pec' as tipo_ligacao,
+        coalesce(co_cidadao_master, co_cidadao)::text as valor
+    from grupos
+    where
+        co_fat_cidadao_pec is not null
+        and coalesce(co_cidadao_master, co_cidadao) is not null
+
+    union all
+
+    select
+        co_municipio_ibge,
+        co_seq_fat_cidadao_pec,
+        'cpf' as tipo_ligacao,
+        nu_cpf_cidadao as valor
+    from cidadaos
+    where nu_cpf_cidadao ~ '^[0-9]{11}$' and nu_cpf_cidadao !~ '^(.)\1*$'
+
+    union all
+
+    select
+        co_municipio_ibge,
+        co_seq_fat_cidadao_pec,
+        'cns' as tipo_ligacao,
+        nu_cns as valor
+    from cidadaos
+    where nu_cns ~ '^[0-9]{15}$' and nu_cns !~ '^(.)\1*$'
+
+    union all
+
+    select
+        co_municipio_ibge,
+        co_seq_fat_cidadao_pec,
+        'nome_nascimento' as tipo_ligacao,
+        upper(regexp_replace(trim(no_cidadao), '\s+', ' ', 'g')) || '|' || dt_nascimento
+            as valor
+    from cidadaos
+    where nullif(trim(no_cidadao), '') is not null and dt_nascimento is not null
+
+),
+
+pares as (
+
+    select
+        a.co_municipio_ibge,
+        a.co_seq_fat_cidadao_pec as co_origem,
+        b.co_seq_fat_cidadao_pec as co_destino,
+        a.tipo_ligacao
+    from identificadores as a
+    inner join identificadores as b
+        on
+            a.co_municipio_ibge = b.co_municipio_ibge
+            and a.tipo_ligacao = b.tipo_ligacao
+            and a.valor = b.valor
+            and a.co_seq_fat_cidadao_pec <> b.co_seq_fat_cidadao_pec
+
+),
+
+ligacoes as (
+
+    select
+        pares.co_municipio_ibge,
+        pares.co_origem,
+        pares.co_destino,
+        pares.tipo_ligacao
+    from pares
+    inner join cidadaos as origem
+        on
+            pares.co_municipio_ibge = origem.co_municipio_ibge
+            and pares.co_origem = origem.co_seq_fat_cidadao_pec
+    inner join cidadaos as destino
+        on
+            pares.co_municipio_ibge = destino.co_municipio_ibge
+            and pares.co_destino = destino.co_seq_fat_cidadao_pec
+    where
+        pares.tipo_ligacao in ('grupo_pec', 'cpf')
+        or (
+            pares.tipo_ligacao = 'cns'
+            and (
+                origem.nu_cpf_cidadao is null
+                or destino.nu_cpf_cidadao is null
+                or origem.nu_cpf_cidadao = destino.nu_cpf_cidadao
+            )
+        )
+        or (
+            pares.tipo_ligacao = 'nome_nascimento'
+            and (
+                origem.nu_cpf_cidadao is null
+                or destino.nu_cpf_cidadao is null
+                or origem.nu_cpf_cidadao = destino.nu_cpf_cidadao
+            )
+            and (
+                origem.nu_cns is null
+                or destino.nu_cns is null
+                or origem.nu_cns = destino.nu_cns
+            )
+        )
+
+),
+
+alcancaveis (co_municipio_ibge, co_seq_fat_cidadao_pec, co_alcancado) as (
+
+    select
+        co_municipio_ibge,
+        co_seq_fat_cidadao_pec,
+        co_seq_fat_cidadao_pec as co_alcancado
+    from cidadaos
+
+    union
+
+    select
+        alcancaveis.co_municipio_ibge,
+        alcancaveis.co_seq_fat_cidadao_pec,
+        ligacoes.co_destino as co_alcancado
+    from alcancaveis
+    inner join ligacoes
+        on
+            alcancaveis.co_municipio_ibge = ligacoes.co_municipio_ibge
+            and alcancaveis.co_alcancado = ligacoes.co_origem
+
+),
+
+pessoa_de_cada_registro as (
+
+    select
+        co_municipio_ibge,
+        co_seq_fat_cidadao_pec,
+        min(co_alcancado) as co_pessoa
+    from alcancaveis
+    group by co_municipio_ibge, co_seq_fat_cidadao_pec
+
+),
+
+tipos_de_ligacao_por_pessoa as (
+
+    select
+        pessoa_de_cada_registro.co_municipio_ibge,
+        pessoa_de_cada_registro.co_pessoa,
+        array_agg(distinct ligacoes.tipo_ligacao order by ligacoes.tipo_ligacao)
+            as tipos_ligacao
+    from pessoa_de_cada_registro
+    inner join ligacoes
+        on
+            pessoa_de_cada_registro.co_municipio_ibge = ligacoes.co_municipio_ibge
+            and pessoa_de_cada_registro.co_seq_fat_cidadao_pec = ligacoes.co_origem
+    group by pessoa_de_cada_registro.co_municipio_ibge, pessoa_de_cada_registro.co_pessoa
+
+),
+
+unificados as (
+
+    select
+        pessoa_de_cada_registro.co_municipio_ibge,
+        pessoa_de_cada_registro.co_seq_fat_cidadao_pec,
+        pessoa_de_cada_registro.co_pessoa,
+        count(*) over (
+            partition by
+                pessoa_de_cada_registro.co_municipio_ibge, pessoa_de_cada_registro.co_pessoa
+        ) as nu_registros_pessoa,
+        coalesce(tipos_de_ligacao_por_pessoa.tipos_ligacao, '{}'::text[]) as tipos_ligacao
+    from pessoa_de_cada_registro
+    left join tipos_de_ligacao_por_pessoa
+        on
+            pessoa_de_cada_registro.co_municipio_ibge
+            = tipos_de_ligacao_por_pessoa.co_municipio_ibge
+            and pessoa_de_cada_registro.co_pessoa = tipos_de_ligacao_por_pessoa.co_pessoa
+
+)
+
+select * from unificados
