@@ -6,6 +6,7 @@ import argparse
 
 from transmissor import access, environments
 from transmissor.errors import TransmissorError
+from transmissor.ibge import lookup
 from transmissor.settings import Warehouse, load_dotenv, project_root
 from transmissor.warehouse import connect
 
@@ -37,7 +38,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _apply(args: argparse.Namespace) -> int:
     root = project_root()
     load_dotenv(root)
-    codes = args.municipio or [env.ibge for env in environments.registered(root)]
+    # Codes are checked before anything connects or is created.
+    codes = [lookup(code).codigo_ibge for code in args.municipio] or [
+        env.ibge for env in environments.registered(root)
+    ]
     with connect(Warehouse.from_env()) as conn:
         result = access.apply(conn, codes)
     for role in result.roles_created:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
+import yaml
 from psycopg import errors, sql
 
 from transmissor import environments, readonly_role
@@ -93,7 +94,18 @@ def registered_environment(root: Path, ibge: str) -> MunicipioEnvironment:
             f"register it with `transmissor municipio add --ibge {municipio.codigo_ibge} ...`"
         )
         raise TransmissorError(msg)
-    env = MunicipioEnvironment.from_file(path)
+    try:
+        env = MunicipioEnvironment.from_file(path)
+    except TransmissorError as error:
+        raise TransmissorError(f"{label(municipio.codigo_ibge)}: {error}") from None
+    unknown = unknown_settings(root, path)
+    if unknown:
+        msg = (
+            f"{label(env)}: {path.relative_to(root)} sets {', '.join(unknown)}, which tap-pec "
+            "does not know (a typo would be ignored silently, e.g. TLS left at its default); "
+            f"correct or remove it (settings: plugins/extractors.meltano.yml)"
+        )
+        raise TransmissorError(msg)
     if env.ssh:
         msg = (
             f"{label(env)} is reached through an SSH tunnel ({env.ssh.host}); this command "
@@ -102,6 +114,29 @@ def registered_environment(root: Path, ibge: str) -> MunicipioEnvironment:
         )
         raise TransmissorError(msg)
     return env
+
+
+# tap-postgres settings when plugins/extractors.meltano.yml cannot be read.
+_KNOWN_SETTINGS = {
+    "host", "port", "user", "password", "database", "filter_schemas", "ssl_enable", "ssl_mode",
+    "ssl_certificate_authority", "ssh_tunnel", "stream_maps", "stream_map_config",
+    "max_record_count", "dates_as_string",
+}  # fmt: skip
+
+
+def unknown_settings(root: Path, path: Path) -> list[str]:
+    """Keys of the environment's tap-pec config that the extractor does not define."""
+    known = set(_KNOWN_SETTINGS)
+    plugins = root / "plugins" / "extractors.meltano.yml"
+    if plugins.exists():
+        document = yaml.safe_load(plugins.read_text(encoding="utf-8")) or {}
+        for plugin in document.get("plugins", {}).get("extractors", []):
+            if plugin.get("name") == "tap-postgres":
+                known |= {str(s["name"]).split(".", 1)[0] for s in plugin.get("settings", [])}
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    (environment,) = document["environments"]
+    (tap,) = environment["config"]["plugins"]["extractors"]
+    return sorted(str(key) for key in tap.get("config", {}) if str(key) not in known)
 
 
 def _connection_error(env: MunicipioEnvironment, error: psycopg.OperationalError) -> str:

@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
         contract_cli,
         db_cli,
         demo,
+        firstload_cli,
         fleet_cli,
         municipio_cli,
         preflight,
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
         municipio_cli,
         contract_cli,
         reconcile_cli,
+        firstload_cli,
         demo,
         fleet_cli,
         status_cli,
@@ -46,9 +48,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _reject_unknown(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list) -> None:
+    """Refuse unknown options with the usage of the (sub)command given and the município named."""
+    target = parser
+    for dest in ("command", "action"):
+        choices = next(
+            (a.choices for a in target._actions if isinstance(a, argparse._SubParsersAction)), {}
+        )
+        if getattr(args, dest, None) in choices:
+            target = choices[getattr(args, dest)]
+    code = next(
+        (
+            str(getattr(args, k))
+            for k in ("ibge", "municipio")
+            if isinstance(getattr(args, k, None), str)
+        ),
+        None,
+    )
+    about = ""
+    if code:
+        try:
+            from transmissor.check import label
+
+            about = f" (for {label(code)})"
+        except TransmissorError:
+            about = f" (for IBGE code {code})"
+    target.error(
+        f"unrecognized arguments: {' '.join(extra)}{about}; nothing was done. "
+        f"See `{target.prog} --help` for the options"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        _reject_unknown(parser, args, extra)
     try:
         return int(args.func(args) or 0)
     except TransmissorError as error:
