@@ -103,3 +103,30 @@ def terminate_group(process: subprocess.Popen, grace: float = 10.0) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         return
+
+
+def state_id(ibge: str) -> str:
+    return f"{ibge}:{STATE_ID_SUFFIX}"
+
+
+def get_state(root: Path, ibge: str) -> dict:
+    """The município's Meltano state ({} when it has none)."""
+    import json
+
+    result = run_meltano(root, ["state", "get", state_id(ibge)])
+    lines = result.output.strip().splitlines()
+    if not result.ok or not lines or not lines[-1].startswith("{"):
+        return {}
+    return json.loads(lines[-1])
+
+
+def set_state(root: Path, ibge: str, state: dict) -> None:
+    """Replace the município's Meltano state."""
+    import json
+
+    from transmissor.errors import TransmissorError
+
+    result = run_meltano(root, ["state", "set", "--force", state_id(ibge), json.dumps(state)])
+    if not result.ok:
+        msg = f"município {ibge}: could not write the Meltano state: {result.output[-500:]}"
+        raise TransmissorError(msg)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,7 +12,7 @@ import psycopg
 from transmissor import environments
 from transmissor.contract import Contract
 from transmissor.errors import TransmissorError
-from transmissor.meltano_runner import STATE_ID_SUFFIX, run_meltano
+from transmissor.meltano_runner import get_state, set_state
 from transmissor.reconcile import TableReconciliation, reconcile, rewound_state
 from transmissor.settings import Warehouse, load_dotenv, project_root
 from transmissor.warehouse import connect, ensure_raw_indexes
@@ -94,13 +93,7 @@ def _rewind_bookmarks(
 ) -> list[str]:
     if not any(r.missing_in_warehouse for r in results):
         return []
-    state_id = f"{ibge}:{STATE_ID_SUFFIX}"
-    got = run_meltano(root, ["state", "get", state_id])
-    state = json.loads(got.output.strip().splitlines()[-1]) if got.ok else {}
-    state, rewound = rewound_state(state, contract, results)
+    state, rewound = rewound_state(get_state(root, ibge), contract, results)
     if rewound:
-        saved = run_meltano(root, ["state", "set", "--force", state_id, json.dumps(state)])
-        if not saved.ok:
-            msg = f"município {ibge}: could not rewind the Meltano state: {saved.output[-500:]}"
-            raise TransmissorError(msg)
+        set_state(root, ibge, state)
     return rewound

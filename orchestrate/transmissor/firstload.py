@@ -1,0 +1,202 @@
+"""A município's first load at COPY speed, handed over to Meltano's incremental state.
+
+Singer moves rows one JSON message at a time: right for the few hundred rows of a day, slow
+for the years of records of a first load. For each incremental fact table that has no
+bookmark yet (or on a requested full refresh), this streams the contract's columns with
+PostgreSQL's COPY from the banco do município straight into the raw table of the banco
+analítico (no JSON, constant memory), adding the same `co_municipio_ibge` and Singer metadata
+columns the loader adds, inside one warehouse transaction per table that first removes the
+município's rows of that table, so a repeated or interrupted copy converges. The highest key
+copied becomes the table's bookmark in Meltano's state, so the next `tap-pec target-postgres`
+run continues exactly where the copy ended (re-reading only that boundary row).
+
+Source-side SQL stays within PostgreSQL 9.6 (the oldest PEC seen).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import psycopg
+from psycopg import sql
+
+from transmissor.contract import MUNICIPIO_COLUMN, Contract, Table
+from transmissor.warehouse import RAW_SCHEMA
+
+# Singer metadata columns as target-postgres creates them (add_record_metadata: true).
+METADATA_COLUMNS = (
+    ("_sdc_extracted_at", "timestamp without time zone"),
+    ("_sdc_received_at", "timestamp without time zone"),
+    ("_sdc_batched_at", "timestamp without time zone"),
+    ("_sdc_deleted_at", "timestamp without time zone"),
+    ("_sdc_sequence", "bigint"),
+    ("_sdc_table_version", "bigint"),
+    ("_sdc_sync_started_at", "bigint"),
+)
+_FILLED_METADATA = (
+    "_sdc_extracted_at",
+    "_sdc_received_at",
+    "_sdc_batched_at",
+    "_sdc_sequence",
+    "_sdc_sync_started_at",
+)
+
+
+def warehouse_type(source_type: str) -> str:
+    """The column type target-postgres gives a PEC column of this type (JSON-schema mapping)."""
+    base = source_type.split("(")[0].strip()
+    if base in {"bigint", "integer", "smallint"}:
+        return "bigint"
+    if base in {"double precision", "real", "numeric"}:
+        return "numeric"
+    if base == "date":
+        return "date"
+    if base.startswith("timestamp"):
+        return "timestamp without time zone"
+    if base == "boolean":
+        return "boolean"
+    return "text"
+
+
+def _source_value(column: str, source_type: str) -> sql.Composable:
+    # Floats travel as the loader stores them (numeric), not in float8's text form.
+    if warehouse_type(source_type) == "numeric" and "numeric" not in source_type:
+        return sql.SQL("{}::numeric").format(sql.Identifier(column))
+    return sql.Identifier(column)
+
+
+def fast_tables(contract: Contract) -> list[Table]:
+    """Tables the COPY path can load: incremental on their own integer primary key."""
+    return [
+        t
+        for t in contract.tables
+        if t.incremental and t.replication_key == t.primary_key[0] and len(t.primary_key) == 1
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CopiedTable:
+    table: str
+    rows: int
+    max_key: int | None
+    seconds: float
+
+
+def source_columns(source: psycopg.Connection, schema: str, table: Table) -> list[tuple[str, str]]:
+    """(column, type) of the contract's columns, in the source table's order."""
+    rows = source.execute(
+        "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a "
+        "where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped "
+        "order by a.attnum",
+        (f"{schema}.{table.name}",),
+    ).fetchall()
+    wanted = set(table.columns)
+    return [(name, kind) for name, kind in rows if name in wanted]
+
+
+def ensure_raw_table(
+    warehouse: psycopg.Connection, table: Table, columns: list[tuple[str, str]]
+) -> None:
+    """Create the raw table as target-postgres would, if no load has created it yet."""
+    definitions = [
+        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(warehouse_type(kind)))
+        for name, kind in columns
+    ]
+    definitions.append(sql.SQL("{} text not null").format(sql.Identifier(MUNICIPIO_COLUMN)))
+    definitions += [
+        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
+        for name, kind in METADATA_COLUMNS
+    ]
+    definitions.append(
+        sql.SQL("constraint {} primary key ({}, {})").format(
+            sql.Identifier(f"{table.name}_pkey"),
+            sql.Identifier(table.primary_key[0]),
+            sql.Identifier(MUNICIPIO_COLUMN),
+        )
+    )
+    warehouse.execute(
+        sql.SQL("create table if not exists {} ({})").format(
+            sql.Identifier(RAW_SCHEMA, table.name), sql.SQL(", ").join(definitions)
+        )
+    )
+
+
+def copy_table(
+    table: Table,
+    schema: str,
+    source: psycopg.Connection,
+    warehouse: psycopg.Connection,
+    ibge: str,
+) -> CopiedTable:
+    """Replace the município's rows of one raw table by a COPY of the source table."""
+    started = time.monotonic()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    millis = int(now.timestamp() * 1000)
+    stamp = now.isoformat(sep=" ")
+    key = sql.Identifier(table.primary_key[0])
+    # One snapshot for the copy and its high-water mark.
+    with source.transaction():
+        source.execute("set transaction isolation level repeatable read, read only")
+        columns = source_columns(source, schema, table)
+        row = source.execute(
+            sql.SQL("select max({}) from {}").format(key, sql.Identifier(schema, table.name))
+        ).fetchone()
+        max_key = row[0] if row else None
+        constants = [
+            sql.Literal(ibge),
+            *(sql.Literal(stamp) for _ in range(3)),
+            sql.Literal(millis),
+            sql.Literal(millis),
+        ]
+        select = sql.SQL("select {} from {}").format(
+            sql.SQL(", ").join([*(_source_value(n, t) for n, t in columns), *constants]),
+            sql.Identifier(schema, table.name),
+        )
+        target_columns = [*(n for n, _ in columns), MUNICIPIO_COLUMN, *_FILLED_METADATA]
+        copy_in = sql.SQL("copy {} ({}) from stdin").format(
+            sql.Identifier(RAW_SCHEMA, table.name),
+            sql.SQL(", ").join(sql.Identifier(c) for c in target_columns),
+        )
+        with warehouse.transaction():
+            ensure_raw_table(warehouse, table, columns)
+            warehouse.execute(
+                sql.SQL("delete from {} where {} = %s").format(
+                    sql.Identifier(RAW_SCHEMA, table.name), sql.Identifier(MUNICIPIO_COLUMN)
+                ),
+                (ibge,),
+            )
+            rows = 0
+            with (
+                source.cursor().copy(sql.SQL("copy ({}) to stdout").format(select)) as out,
+                warehouse.cursor().copy(copy_in) as into,
+            ):
+                for block in out:
+                    into.write(block)
+                    rows += bytes(block).count(b"\n")
+    return CopiedTable(table.name, rows, max_key, time.monotonic() - started)
+
+
+def handed_over_state(state: dict, contract: Contract, copied: list[CopiedTable]) -> dict:
+    """Meltano state with each copied table's bookmark at the highest key copied."""
+    bookmarks = state.setdefault("singer_state", {}).setdefault("bookmarks", {})
+    for result in copied:
+        if result.max_key is None:
+            continue
+        table = contract.table(result.table)
+        bookmarks[table.stream_id] = {
+            "replication_key": table.replication_key,
+            "replication_key_value": result.max_key,
+        }
+    return state
+
+
+def tables_to_copy(contract: Contract, state: dict, full_refresh: bool) -> list[Table]:
+    """Fast-path tables without a bookmark (all of them on a full refresh)."""
+    bookmarks = state.get("singer_state", {}).get("bookmarks", {})
+    return [
+        t
+        for t in fast_tables(contract)
+        if full_refresh or bookmarks.get(t.stream_id, {}).get("replication_key_value") is None
+    ]

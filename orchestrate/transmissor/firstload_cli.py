@@ -1,0 +1,78 @@
+"""`transmissor first-load`: a município's first load (or full refresh) at COPY speed."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import psycopg
+
+from transmissor import environments
+from transmissor.contract import Contract
+from transmissor.errors import TransmissorError
+from transmissor.firstload import copy_table, handed_over_state, tables_to_copy
+from transmissor.meltano_runner import get_state, set_state
+from transmissor.settings import Warehouse, load_dotenv, project_root
+from transmissor.warehouse import connect, ensure_raw_indexes
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "first-load",
+        help="COPY the large tables of a município not loaded yet, then hand over to Meltano",
+    )
+    parser.add_argument(
+        "--municipio",
+        default=os.environ.get("MUNICIPIO_IBGE"),
+        help="IBGE code (default: $MUNICIPIO_IBGE, set by the município's Meltano environment)",
+    )
+    parser.add_argument("--full-refresh", action="store_true", help="copy every large table again")
+    parser.set_defaults(func=_first_load)
+
+
+def _first_load(args: argparse.Namespace) -> int:
+    root = project_root()
+    load_dotenv(root)
+    if not args.municipio:
+        raise TransmissorError("name the município with --municipio CODE")
+    path = environments.environment_path(root, args.municipio)
+    if not path.exists():
+        msg = f"município {args.municipio} is not registered: run `transmissor municipio add`"
+        raise TransmissorError(msg)
+    env = environments.MunicipioEnvironment.from_file(path)
+    contract = Contract.load(root)
+    state = get_state(root, env.ibge)
+    tables = tables_to_copy(contract, state, args.full_refresh)
+    if not tables:
+        print(f"município {env.ibge}: every large table has a bookmark; nothing to copy")
+        return 0
+    if env.ssh:
+        print(f"município {env.ibge}: reached through SSH; the first load goes through Meltano")
+        return 0
+    try:
+        source = psycopg.connect(environments.source_conninfo(env))
+    except psycopg.OperationalError as error:
+        msg = (
+            f"município {env.ibge} ({env.municipio.nome}/{env.municipio.uf}): cannot reach the "
+            f"banco do município at {env.host}:{env.port}/{env.database}: "
+            f"{str(error).strip().splitlines()[-1]}"
+        )
+        raise TransmissorError(msg) from error
+    copied = []
+    with source, connect(Warehouse.from_env()) as warehouse:
+        for table in tables:
+            result = copy_table(table, contract.schema, source, warehouse, env.ibge)
+            copied.append(result)
+            rate = result.rows / result.seconds if result.seconds else 0
+            print(
+                f"{env.ibge} {table.name}: {result.rows} rows copied "
+                f"in {result.seconds:.1f} s ({rate:,.0f} rows/s)"
+            )
+        ensure_raw_indexes(warehouse, [t.name for t in tables])
+    set_state(root, env.ibge, handed_over_state(state, contract, copied))
+    total = sum(r.rows for r in copied)
+    print(
+        f"município {env.ibge}: first load copied {total} rows in {len(copied)} tables; "
+        "Meltano continues from their last keys"
+    )
+    return 0
