@@ -23,6 +23,31 @@ def meltano_executable() -> str:
     return str(candidate) if candidate.exists() else "meltano"
 
 
+PLUGIN_KINDS = ("extractors", "loaders", "utilities", "mappers", "transformers", "orchestrators")
+
+
+def isolated_sys_dir(root: Path, environment: str) -> Path:
+    """A Meltano system directory of the environment's own, sharing the installed plugins.
+
+    Meltano writes the catalog and the state it hands a tap to `.meltano/run/<plugin>/`, one
+    folder per plugin name, whatever the environment: two municipalities run at the same time
+    would overwrite each other's `state.json`, and one would extract from the other's
+    bookmarks. Each environment gets `.local/meltano/<environment>/` (git-ignored), whose
+    plugin folders link to the project's `.meltano/`, so its run files and dbt's target
+    folder are its own.
+    """
+    shared = root / ".meltano"
+    own = root / ".local" / "meltano" / environment
+    own.mkdir(parents=True, exist_ok=True)
+    for kind in PLUGIN_KINDS:
+        (shared / kind).mkdir(parents=True, exist_ok=True)
+        link = own / kind
+        if not link.is_symlink():
+            with contextlib.suppress(FileExistsError):  # made by a concurrent run
+                link.symlink_to(shared / kind)
+    return own
+
+
 @dataclass(frozen=True, slots=True)
 class MeltanoResult:
     returncode: int
@@ -45,11 +70,12 @@ def run_meltano(
 ) -> MeltanoResult:
     """Run `meltano [--environment=E] ARGS` in the project; output goes to log_path if given."""
     command = [meltano_executable()]
-    if environment:
-        command.append(f"--environment={environment}")
-    command += args
     base = os.environ if base_env is None else base_env
     env = {**base, "MELTANO_PROJECT_ROOT": str(root), **(extra_env or {})}
+    if environment:
+        command.append(f"--environment={environment}")
+        env.setdefault("MELTANO_SYS_DIR_ROOT", str(isolated_sys_dir(root, environment)))
+    command += args
     started = time.monotonic()
     # Meltano's children (tap, target, dbt) share a new session with it, so a timeout ends
     # the whole process group instead of leaving a tap or target running on its own.
