@@ -16,8 +16,9 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -130,16 +131,53 @@ def split_blocks(blocks: list[str]) -> tuple[list[str], list[str]]:
 STEPS = ("job", transmissions.STEP_EXTRACT_LOAD, transmissions.STEP_TRANSFORM)
 
 
-def meltano_args(root: Path, step: str, run_id: uuid.UUID | None) -> list[str]:
-    run = ["run"] + ([f"--run-id={run_id}"] if run_id else [])
-    if step == "job":
-        return [*run, JOB]
+DBT_LOCK = "transmissor:dbt"
+
+
+def job_phases(root: Path, step: str = "job") -> list[tuple[str, list[str]]]:
+    """The daily job as (phase, blocks): extract-load then transform, or one of them."""
     extract_load, transform = split_blocks(job_blocks(root))
-    blocks = extract_load if step == transmissions.STEP_EXTRACT_LOAD else transform
-    if not blocks:
-        msg = f"job {JOB} has no {step} tasks"
-        raise TransmissorError(msg)
-    return [*run, *blocks]
+    phases = [(transmissions.STEP_EXTRACT_LOAD, extract_load)]
+    if transform:
+        phases.append((transmissions.STEP_TRANSFORM, transform))
+    if step != "job":
+        phases = [(phase, blocks) for phase, blocks in phases if phase == step]
+        if not phases:
+            msg = f"job {JOB} has no {step} tasks"
+            raise TransmissorError(msg)
+    return phases
+
+
+# -- isolation between concurrent runs -------------------------------------------------------
+
+
+def isolated_env(root: Path, ibge: str, env: dict[str, str]) -> dict[str, str]:
+    """Environment for one município's `meltano run`, safe to run beside the others.
+
+    Meltano writes the extractor's catalog to `.meltano/run/<plugin>/tap.properties.json`, a
+    path shared by every environment of the project: two discoveries at once corrupt it
+    ("Invalid catalog"). Each município gets its own Meltano system directory
+    (`.local/fleet/<IBGE>/meltano`, linking the installed plugins, with its own `run/`). It
+    persists, so the next day reuses the município's cached
+    catalog. (dbt needs no such care: it runs one município at a time, see _phase_lock.)
+    """
+    shared = Path(env.get("MELTANO_SYS_DIR_ROOT") or root / ".meltano")
+    if not shared.is_absolute():
+        shared = root / shared
+    home = root / ".local" / "fleet" / ibge
+    sys_dir = home / "meltano"
+    (sys_dir / "run").mkdir(parents=True, exist_ok=True)
+    if shared.exists():
+        for entry in shared.iterdir():
+            if entry.name in ("run", "logs"):
+                continue
+            link = sys_dir / entry.name
+            if not link.is_symlink() and not link.exists():
+                link.symlink_to(entry.resolve())
+    return {
+        **env,
+        "MELTANO_SYS_DIR_ROOT": str(sys_dir),
+    }
 
 
 # -- pre-flight -----------------------------------------------------------------------------
@@ -248,6 +286,12 @@ class Fleet:
     runner: Runner = run_meltano
     on_event: Callable[[str], None] = print
     fleet_run_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    isolate: bool = True  # own Meltano run dir per município
+    # dbt after each município's load ("each", as the job does), or once for the whole fleet
+    # after every load ("once": one fleet-wide dbt run, MUNICIPIO_IBGE unset).
+    dbt: str = "each"
+    transform_result: MeltanoResult | None = None
+    _dbt_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def backoff_for(self, attempt: int) -> float:
         return min(self.backoff * 2 ** (attempt - 1), self.backoff_max)
@@ -255,12 +299,15 @@ class Fleet:
     # -- one attempt --------------------------------------------------------------------
 
     def attempt(self, ibge: str, number: int) -> Attempt:
+        """One attempt: extract-load (with reconciliation), then dbt under the fleet's dbt
+        lock, as two Meltano runs; the step option runs only one of them."""
         started = time.monotonic()
         log_path = self.log_dir / f"{ibge}.attempt{number}.log" if self.log_dir else None
         try:
             preflight(self.root, ibge, self.env)
-            run_id = transmissions.new_run_id() if self.step != "transform" else None
-            args = meltano_args(self.root, self.step, run_id)
+            phases = job_phases(self.root, self.step)
+            if self.dbt == "once":
+                phases = [(p, b) for p, b in phases if p != transmissions.STEP_TRANSFORM]
         except TransmissorError as error:
             if log_path:
                 log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -270,6 +317,7 @@ class Fleet:
                 number, False, CONFIGURATION, time.monotonic() - started, str(error), log_path, None
             )
         since = datetime.now(UTC)
+        run_id = None if self.step == transmissions.STEP_TRANSFORM else transmissions.new_run_id()
         if run_id:
             self._db(
                 transmissions.begin,
@@ -280,35 +328,65 @@ class Fleet:
                 fleet_run_id=self.fleet_run_id,
                 log_path=str(log_path) if log_path else None,
             )
-        result = self.runner(
-            self.root,
-            args,
-            environment=ibge,
-            log_path=log_path,
-            timeout=self.timeout,
-            base_env=self.env,
-        )
-        ok = result.ok
-        error = "" if ok else error_summary(result.output)
-        kind = "" if ok else classify(result.output)
-        if not ok and result.returncode == -9:
-            kind, error = TRANSIENT, f"timed out after {self.timeout:g} s"
+        env = isolated_env(self.root, ibge, self.env) if self.isolate else self.env
+        seconds, ok, output, timed_out = 0.0, True, "", False
+        reached, failed_log = transmissions.STEP_EXTRACT_LOAD, log_path
+        for phase, blocks in phases:
+            reached = phase
+            # Meltano's run id joins its run record to ours (the extract-load is the run
+            # Meltano records).
+            args = ["run"]
+            if run_id and phase == transmissions.STEP_EXTRACT_LOAD:
+                args.append(f"--run-id={run_id}")
+            phase_log = log_path
+            if log_path and phase == transmissions.STEP_TRANSFORM and len(phases) > 1:
+                phase_log = log_path.with_suffix(".transform.log")
+            remaining = None if self.timeout is None else max(1.0, self.timeout - seconds)
+            with self._phase_lock(phase):
+                result = self.runner(
+                    self.root,
+                    [*args, *blocks],
+                    environment=ibge,
+                    log_path=phase_log,
+                    timeout=remaining,
+                    base_env=env,
+                )
+            seconds += result.seconds
+            if not result.ok:
+                ok, output, failed_log = False, result.output, phase_log
+                timed_out = result.returncode == -9
+                break
+        error = "" if ok else error_summary(output)
+        kind = "" if ok else classify(output)
+        if timed_out:
+            kind, error = TRANSIENT, f"timed out after {self.timeout:g} s ({reached})"
         if run_id:
             if not ok:
                 self._db(transmissions.fail_abandoned_meltano_run, run_id, error)
-            self._db(
-                transmissions.finish,
-                run_id,
-                ok=ok,
-                step=None if self.step == "job" else transmissions.STEP_EXTRACT_LOAD,
-                error=error or None,
-            )
+            self._db(transmissions.finish, run_id, ok=ok, step=reached, error=error or None)
         else:
             midnight = since.replace(hour=0, minute=0, second=0, microsecond=0)
             self._db(
                 transmissions.record_transform, ibge, ok=ok, error=error or None, since=midnight
             )
-        return Attempt(number, ok, kind, result.seconds, error, log_path, run_id)
+        return Attempt(number, ok, kind, seconds, error, failed_log, run_id)
+
+    @contextmanager
+    def _phase_lock(self, phase: str) -> Iterator[None]:
+        """dbt runs one município at a time across the fleet (every host, through an
+        advisory lock in the banco analítico): the models are shared relations, and two
+        `dbt build`s at once collide on them ("relation ... already exists")."""
+        if phase != transmissions.STEP_TRANSFORM:
+            yield
+            return
+        with self._dbt_lock, ExitStack() as stack:
+            if self.connect is not None:
+                try:
+                    conn = stack.enter_context(self.connect())  # type: ignore[arg-type]
+                    conn.execute("select pg_advisory_lock(hashtext(%s))", (DBT_LOCK,))
+                except Exception as error:
+                    self.on_event(f"warning: dbt lock in the banco analítico unavailable: {error}")
+            yield
 
     def _record_preflight(self, ibge: str, number: int, error: str, log_path: Path | None) -> None:
         run_id = uuid.uuid4()
@@ -392,7 +470,43 @@ class Fleet:
                     if attempt.ok:
                         outcome.rows = self._rows(attempt.run_id)
                     self.on_event(progress_line(done, total, outcome))
+        if self.dbt == "once" and self.step == "job":
+            self.transform_once([o for o in outcomes.values() if o.ok])
         return [outcomes[code] for code in codes]
+
+    def transform_once(self, loaded: list[Outcome]) -> None:
+        """One fleet-wide dbt run after every load; its result is each transmission's."""
+        phases = dict(job_phases(self.root))
+        blocks = phases.get(transmissions.STEP_TRANSFORM)
+        if not blocks or not loaded:
+            return
+        self.on_event(f"dbt for the fleet ({len(loaded)} municipalities loaded) ...")
+        env = {k: v for k, v in self.env.items() if not k.startswith("MUNICIPIO_")}
+        log_path = self.log_dir / "fleet.transform.log" if self.log_dir else None
+        with self._phase_lock(transmissions.STEP_TRANSFORM):
+            result = self.runner(
+                self.root, ["run", *blocks], log_path=log_path, timeout=self.timeout, base_env=env
+            )
+        self.transform_result = result
+        error = None if result.ok else "fleet dbt failed: " + error_summary(result.output)
+        for outcome in loaded:
+            run_id = outcome.attempts[-1].run_id
+            if run_id:
+                self._db(
+                    transmissions.finish,
+                    run_id,
+                    ok=result.ok,
+                    step=transmissions.STEP_TRANSFORM,
+                    error=error,
+                    keep_end=True,
+                )
+            if not result.ok:
+                outcome.attempts[-1].ok = False
+                outcome.attempts[-1].kind = OTHER
+                outcome.attempts[-1].error = error or ""
+                outcome.attempts[-1].log_path = log_path
+        state = "success" if result.ok else f"FAILED ({error}); log {log_path}"
+        self.on_event(f"dbt for the fleet: {state} in {result.seconds:.1f} s")
 
     def _rows(self, run_id: uuid.UUID | None) -> int:
         if self.connect is None or run_id is None:

@@ -84,6 +84,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="the whole job (default), or only its extract-load or its transform (dbt) part",
     )
     parser.add_argument(
+        "--dbt",
+        choices=("each", "once"),
+        default=os.environ.get("TRANSMISSOR_DBT", "each"),
+        help=(
+            "each: dbt after each município's load, one município at a time (as the job); "
+            "once: one fleet-wide dbt run after every load, the choice for large fleets"
+        ),
+    )
+    parser.add_argument(
         "--trigger",
         default="transmissor run",
         help=argparse.SUPPRESS,  # who started it, for the record (the Airflow DAG says so)
@@ -132,6 +141,7 @@ def _run(args: argparse.Namespace) -> int:
         retries=args.retries,
         backoff=args.backoff,
         step=args.step,
+        dbt=args.dbt,
         trigger=args.trigger,
         log_dir=log_dir,
         connect=lambda: connect(warehouse),
@@ -156,6 +166,10 @@ def _run(args: argparse.Namespace) -> int:
                     "started_at": started.isoformat(),
                     "wall_seconds": round(wall, 1),
                     "parallel": args.parallel,
+                    "dbt": args.dbt,
+                    "fleet_dbt_seconds": round(fleet.transform_result.seconds, 1)
+                    if fleet.transform_result
+                    else None,
                     "municipios": [o.to_json() for o in outcomes],
                 },
                 indent=2,

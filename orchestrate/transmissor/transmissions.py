@@ -213,10 +213,13 @@ def finish(
     ok: bool,
     step: str | None,
     error: str | None,
+    keep_end: bool = False,
 ) -> None:
-    """Record the end of an attempt. With no `step`, it is derived: a whole job that
-    succeeded, or failed after its load, reached `transform`. The rows come from the
-    trigger, or are counted here when it is not installed yet."""
+    """Record the end of an attempt; with keep_end, a later step's result (the fleet's dbt).
+
+    With no `step` it is derived: a whole job that succeeded, or failed after its load,
+    reached `transform`. The rows come from the trigger, or are counted here when it is not
+    installed yet."""
     if step is None:
         loaded = ok
         if not ok and meltano_runs_exists(conn):
@@ -227,13 +230,14 @@ def finish(
             loaded = bool(row and row[0] == "SUCCESS")
         step = STEP_TRANSFORM if loaded else STEP_EXTRACT_LOAD
     conn.execute(
-        f"update {TABLE} set ended_at = now(), status = %s, step = %s, "
+        f"update {TABLE} set ended_at = case when %s then ended_at else now() end, "
+        "status = %s, step = %s, "
         "error = case when %s then null else coalesce(%s, error) end, "
         "rows = case when rows = '{}'::jsonb and %s "
         "then transmissor.rows_loaded(municipio, (started_at at time zone 'UTC'), "
         "(now() at time zone 'UTC')) else rows end "
         "where meltano_run_id = %s",
-        ("success" if ok else "failed", step, ok, error, step != STEP_PREFLIGHT, run_id),
+        (keep_end, "success" if ok else "failed", step, ok, error, step != STEP_PREFLIGHT, run_id),
     )
 
 
