@@ -115,14 +115,18 @@ def _summary(status: FleetStatus) -> str:
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
+def _ordered(status: FleetStatus) -> list[MunicipioStatus]:
+    """Those needing attention first."""
+    return sorted(
+        status.municipios, key=lambda m: (ORDER.index(m.state) if m.state in ORDER else 9, m.ibge)
+    )
+
+
 def _grid(status: FleetStatus) -> str:
     days = status.days
     head = "".join(f"<th>{d:%a}<br>{d:%d/%m}</th>" for d in days)
     rows = []
-    ordered = sorted(
-        status.municipios, key=lambda m: (ORDER.index(m.state) if m.state in ORDER else 9, m.ibge)
-    )
-    for m in ordered:
+    for m in _ordered(status):
         cells = "".join(
             _cell(d.state, d.rows, d.attempts, f"{m.nome} {d.day:%d/%m}") for d in m.history
         )
@@ -186,7 +190,7 @@ def render(status: FleetStatus) -> str:
         f'<span><i class="c {s}"></i>{LABELS[s][1]}</span>'
         for s in (OK, FAILED, LATE, RUNNING, PENDING, NO_DATA)
     )
-    details = "".join(_detail(m, status) for m in status.municipios)
+    details = "".join(_detail(m, status) for m in _ordered(status))
     return f"""<!doctype html>
 <html lang="pt-BR"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
