@@ -82,7 +82,6 @@ def make_fleet(root: Path, fake: FakeMeltano, codes: list[str], **kwargs: object
         env=env_for(codes),
         runner=fake,
         on_event=events.append,
-        isolate=False,
         **settings,  # type: ignore[arg-type]
     )
     f.events = events  # type: ignore[attr-defined]
@@ -222,15 +221,3 @@ def test_a_timeout_ends_the_whole_process_group(
         time.sleep(0.1)
     assert not psutil.pid_exists(child) or psutil.Process(child).status() == "zombie"
     assert os.environ.get("MELTANO_SYS_DIR_ROOT") is None
-
-
-def test_each_municipio_gets_its_own_meltano_run_dir(tmp_path: Path) -> None:
-    shared = tmp_path / ".meltano"
-    (shared / "extractors").mkdir(parents=True)
-    (shared / "run").mkdir()
-    a = fleet.isolated_env(tmp_path, "2611533", {})
-    b = fleet.isolated_env(tmp_path, "1200401", {})
-    assert a["MELTANO_SYS_DIR_ROOT"] != b["MELTANO_SYS_DIR_ROOT"]
-    sys_dir = Path(a["MELTANO_SYS_DIR_ROOT"])
-    assert (sys_dir / "extractors").resolve() == (shared / "extractors").resolve()
-    assert (sys_dir / "run").is_dir() and not (sys_dir / "run").is_symlink()

@@ -148,38 +148,6 @@ def job_phases(root: Path, step: str = "job") -> list[tuple[str, list[str]]]:
     return phases
 
 
-# -- isolation between concurrent runs -------------------------------------------------------
-
-
-def isolated_env(root: Path, ibge: str, env: dict[str, str]) -> dict[str, str]:
-    """Environment for one município's `meltano run`, safe to run beside the others.
-
-    Meltano writes the extractor's catalog to `.meltano/run/<plugin>/tap.properties.json`, a
-    path shared by every environment of the project: two discoveries at once corrupt it
-    ("Invalid catalog"). Each município gets its own Meltano system directory
-    (`.local/fleet/<IBGE>/meltano`, linking the installed plugins, with its own `run/`). It
-    persists, so the next day reuses the município's cached
-    catalog. (dbt needs no such care: it runs one município at a time, see _phase_lock.)
-    """
-    shared = Path(env.get("MELTANO_SYS_DIR_ROOT") or root / ".meltano")
-    if not shared.is_absolute():
-        shared = root / shared
-    home = root / ".local" / "fleet" / ibge
-    sys_dir = home / "meltano"
-    (sys_dir / "run").mkdir(parents=True, exist_ok=True)
-    if shared.exists():
-        for entry in shared.iterdir():
-            if entry.name in ("run", "logs"):
-                continue
-            link = sys_dir / entry.name
-            if not link.is_symlink() and not link.exists():
-                link.symlink_to(entry.resolve())
-    return {
-        **env,
-        "MELTANO_SYS_DIR_ROOT": str(sys_dir),
-    }
-
-
 # -- pre-flight -----------------------------------------------------------------------------
 
 
@@ -286,7 +254,6 @@ class Fleet:
     runner: Runner = run_meltano
     on_event: Callable[[str], None] = print
     fleet_run_id: uuid.UUID = field(default_factory=uuid.uuid4)
-    isolate: bool = True  # own Meltano run dir per município
     # dbt after each município's load ("each", as the job does), or once for the whole fleet
     # after every load ("once": one fleet-wide dbt run, MUNICIPIO_IBGE unset).
     dbt: str = "each"
@@ -328,7 +295,9 @@ class Fleet:
                 fleet_run_id=self.fleet_run_id,
                 log_path=str(log_path) if log_path else None,
             )
-        env = isolated_env(self.root, ibge, self.env) if self.isolate else self.env
+        # run_meltano gives each environment its own Meltano system directory, so concurrent
+        # runs share neither the catalog nor the state file Meltano hands the tap.
+        env = self.env
         seconds, ok, output, timed_out = 0.0, True, "", False
         reached, failed_log = transmissions.STEP_EXTRACT_LOAD, log_path
         for phase, blocks in phases:
