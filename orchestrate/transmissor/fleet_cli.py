@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -135,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
     log_dir = args.log_dir or default_log_dir(root, started)
     fleet = Fleet(
         root=root,
-        env=dict(os.environ),
+        env=child_env(os.environ),
         parallel=args.parallel,
         timeout=args.timeout,
         retries=args.retries,
@@ -186,6 +187,20 @@ def _run(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+# Set by a parent Meltano when the fleet runs as a Meltano job (transmissao-frota): passed on,
+# they would put every município's run in the parent's environment and system directory.
+INHERITED = ("MELTANO_ENVIRONMENT", "MELTANO_SYS_DIR_ROOT", "MELTANO_RUN_ID")
+INHERITED_PREFIXES = ("MELTANO_UTILITY_", "MELTANO_JOB_", "MELTANO_RUN_", "MUNICIPIO_")
+
+
+def child_env(environ: Mapping[str, str]) -> dict[str, str]:
+    return {
+        key: value
+        for key, value in environ.items()
+        if key not in INHERITED and not key.startswith(INHERITED_PREFIXES)
+    }
 
 
 def _environment_files(root: Path) -> list[Path]:
