@@ -106,6 +106,13 @@ class ProjectCopy:
         self.write_env()
         return url
 
+    def register(self, ibge: str, source_url: str) -> None:
+        """Register `ibge` to read an existing source database (e.g. another's sandbox)."""
+        database = source_url.rsplit("/", 1)[1]
+        environments.add(self.root, ibge, "127.0.0.1", self.server.port, database, SUPERUSER)
+        self.sources[ibge] = source_url
+        self.write_env()
+
     # -- running ---------------------------------------------------------------------------
 
     def meltano(

@@ -116,6 +116,7 @@ def ensure_raw_table(
             sql.Identifier(MUNICIPIO_COLUMN),
         )
     )
+    warehouse.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
     warehouse.execute(
         sql.SQL("create table if not exists {} ({})").format(
             sql.Identifier(RAW_SCHEMA, table.name), sql.SQL(", ").join(definitions)
