@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export MELTANO_PROJECT_ROOT := $(CURDIR)
 
-.PHONY: setup demo test test-fast lint bench db-start db-stop clean
+.PHONY: setup demo test test-fast lint bench airflow-setup db-start db-stop clean
 
 $(BIN)/transmissor: pyproject.toml plugins/constraints/transmissor.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,20 @@ setup: $(BIN)/transmissor .meltano/.installed
 demo: setup
 	$(BIN)/transmissor demo
 
-## test: the whole test suite against real PostgreSQL servers, Meltano and dbt.
-test: setup
+# Apache Airflow in its own virtual environment (its pins conflict with Meltano's), pinned by
+# orchestrate/airflow/constraints.txt (regenerate: uv pip freeze in that venv).
+AIRFLOW_VENV := .local/airflow/venv
+$(AIRFLOW_VENV)/bin/airflow: orchestrate/airflow/constraints.txt $(BIN)/transmissor
+	rm -rf $(AIRFLOW_VENV)
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(AIRFLOW_VENV)
+	VIRTUAL_ENV=$(AIRFLOW_VENV) $(BIN)/uv pip install --quiet -c orchestrate/airflow/constraints.txt apache-airflow==3.3.2
+	touch $@
+
+## airflow-setup: Apache Airflow 3 (for the fleet DAG and its tests) in .local/airflow/venv.
+airflow-setup: $(AIRFLOW_VENV)/bin/airflow
+
+## test: the whole test suite against real PostgreSQL servers, Meltano, dbt and Airflow.
+test: setup airflow-setup
 	$(BIN)/pytest
 
 ## test-fast: everything but the end-to-end Meltano/dbt tests.
@@ -37,6 +49,11 @@ lint: setup
 	$(BIN)/ruff format --check orchestrate tests
 	cd transform && ../$(BIN)/sqlfluff lint models macros
 	$(BIN)/transmissor contract check
+
+## bench: the fleet's wall time with 20 sandbox municipalities at --parallel 1, 2, 4
+## (bench/fleet.json).
+bench: setup
+	$(BIN)/python bench/fleet_bench.py
 
 db-start: $(BIN)/transmissor
 	$(BIN)/transmissor db start

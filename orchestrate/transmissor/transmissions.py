@@ -94,6 +94,8 @@ language plpgsql as $$
 declare
     v_municipio text := split_part(new.job_name, ':', 1);
     v_error text;
+    v_from timestamp;
+    v_rows jsonb;
 begin
     if new.run_id is null or v_municipio !~ '^[0-9]{7}$' then
         return new;
@@ -113,14 +115,19 @@ begin
                     v_error := 'extract-load failed';
                 end;
             end if;
+            -- From the driver's start when it recorded one: steps before the load block
+            -- (transmissor:first-load) write rows too.
+            select least(t.started_at at time zone 'UTC', new.started_at) into v_from
+            from transmissor.transmissoes t where t.meltano_run_id = new.run_id;
+            v_rows := transmissor.rows_loaded(v_municipio, coalesce(v_from, new.started_at),
+                                              new.ended_at);
             insert into transmissor.transmissoes (municipio, started_at, ended_at, status, step,
                                                   rows, error, meltano_run_id)
             values (v_municipio, new.started_at at time zone 'UTC',
                     new.ended_at at time zone 'UTC',
                     case when new.state = 'SUCCESS' then 'success' else 'failed' end,
                     'extract-load',
-                    transmissor.rows_loaded(v_municipio, new.started_at, new.ended_at),
-                    v_error, new.run_id)
+                    v_rows, v_error, new.run_id)
             on conflict (meltano_run_id) do update set
                 rows = excluded.rows,
                 step = 'extract-load',
