@@ -161,8 +161,8 @@ tipos_de_ligacao_por_pessoa as (
     select
         pessoa_de_cada_registro.co_municipio_ibge,
         pessoa_de_cada_registro.co_pessoa,
-        array_agg(distinct ligacoes.tipo_ligacao order by ligacoes.tipo_ligacao)
-            as tipos_ligacao
+        string_agg(distinct ligacoes.tipo_ligacao, ',' order by ligacoes.tipo_ligacao)
+            as ds_tipos_ligacao
     from pessoa_de_cada_registro
     inner join ligacoes
         on
@@ -182,7 +182,7 @@ unificados as (
             partition by
                 pessoa_de_cada_registro.co_municipio_ibge, pessoa_de_cada_registro.co_pessoa
         ) as nu_registros_pessoa,
-        coalesce(tipos_de_ligacao_por_pessoa.tipos_ligacao, '{}'::text[]) as tipos_ligacao
+        coalesce(tipos_de_ligacao_por_pessoa.ds_tipos_ligacao, '') as ds_tipos_ligacao
     from pessoa_de_cada_registro
     left join tipos_de_ligacao_por_pessoa
         on

@@ -61,7 +61,7 @@ registros as (
         cidadaos.*,
         cidadaos_unificados.co_pessoa,
         cidadaos_unificados.nu_registros_pessoa,
-        cidadaos_unificados.tipos_ligacao,
+        cidadaos_unificados.ds_tipos_ligacao,
         cidadaos_operacionais.is_faleceu as is_faleceu_cidadao,
         cidadaos_operacionais.dt_obito
     from cidadaos
@@ -82,8 +82,9 @@ pessoas_agregadas as (
         co_municipio_ibge,
         co_pessoa,
         max(nu_registros_pessoa) as nu_registros_pessoa,
-        max(tipos_ligacao) as tipos_ligacao,
-        array_agg(co_seq_fat_cidadao_pec order by co_seq_fat_cidadao_pec) as co_fat_cidadao_pec,
+        max(ds_tipos_ligacao) as ds_tipos_ligacao,
+        string_agg(co_seq_fat_cidadao_pec::text, ',' order by co_seq_fat_cidadao_pec)
+            as ds_registros_cidadao_pec,
         {{ ultimo_valor('no_cidadao', ordem) }} as no_cidadao,
         {{ ultimo_valor('no_social_cidadao', ordem) }} as no_social_cidadao,
         {{ ultimo_valor('dt_nascimento', ordem) }} as dt_nascimento,
@@ -106,9 +107,9 @@ pessoas as (
     select
         pessoas_agregadas.co_municipio_ibge,
         pessoas_agregadas.co_pessoa,
-        pessoas_agregadas.co_fat_cidadao_pec,
+        pessoas_agregadas.ds_registros_cidadao_pec,
         pessoas_agregadas.nu_registros_pessoa,
-        pessoas_agregadas.tipos_ligacao,
+        pessoas_agregadas.ds_tipos_ligacao,
         pessoas_agregadas.no_cidadao,
         pessoas_agregadas.no_social_cidadao,
         pessoas_agregadas.dt_nascimento,
