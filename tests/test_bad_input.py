@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -25,7 +26,7 @@ from transmissor.meltano_runner import run_meltano
 
 IBGE = "2611533"  # Quixaba (PE)
 NAMED = "município 2611533 (Quixaba/PE)"
-PASSWORD = "leitura-Bad-Input-1d2e"
+PASSWORD = f"leitura-{uuid.uuid4().hex[:12]}"  # made up per run: no literal secret
 VARIABLE = environments.password_variable(IBGE)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import uuid
 from pathlib import Path
 
 import psycopg
@@ -23,7 +24,7 @@ from transmissor.contract import Contract
 from transmissor.localpg import SUPERUSER, LocalPostgres
 
 IBGE = "2611533"  # Quixaba (PE)
-PASSWORD = "leitura-Secreta-9f1c"
+PASSWORD = f"leitura-{uuid.uuid4().hex[:12]}"  # made up per run: no literal secret
 
 
 @pytest.fixture

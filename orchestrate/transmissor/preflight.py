@@ -15,7 +15,7 @@ with a message naming the município and the fix, when:
 
 A role with more privileges than the read-only one is a warning here (the job can still run)
 and a failure in `transmissor municipio check`. It also keeps Meltano's run directory private:
-Meltano writes each plugin's configuration, passwords included, to `.meltano/run/<plugin>/`
+Meltano writes each plugin's configuration, passwords included, to `<system dir>/run/<plugin>/`
 while a plugin runs and deletes it afterwards; a run killed mid-way leaves it behind.
 """
 
@@ -36,17 +36,23 @@ STALE_CONFIG_SECONDS = 24 * 3600
 
 
 def secure_run_dir(root: Path) -> list[Path]:
-    """Make `.meltano/run` owner-only and delete configuration files a killed run left behind.
+    """Make Meltano's run folder owner-only; delete configuration files a killed run left.
 
-    Returns the files removed. Only files older than a day are removed: no run lives that long
-    (`transmissor run` ends an attempt after an hour by default), so none is in use.
+    The run folder is `$MELTANO_SYS_DIR_ROOT/run` (each município's own system directory when
+    run through transmissor, see meltano_runner), else `.meltano/run`. Returns the files
+    removed. Only files older than a day are removed: no run lives that long (`transmissor
+    run` ends an attempt after an hour by default), so none is in use.
     """
-    run_dir = root / ".meltano" / "run"
+    sys_dir = os.environ.get("MELTANO_SYS_DIR_ROOT")
+    run_dir = (Path(sys_dir) if sys_dir else root / ".meltano") / "run"
     if not run_dir.is_dir():
         return []
     removed = []
     now = time.time()
-    for folder in (run_dir, *(p for p in run_dir.iterdir() if p.is_dir())):
+    folders = [run_dir, *(p for p in run_dir.iterdir() if p.is_dir() and not p.is_symlink())]
+    if sys_dir:
+        folders.insert(0, Path(sys_dir))
+    for folder in folders:
         try:
             if stat.S_IMODE(folder.stat().st_mode) & 0o077:
                 folder.chmod(0o700)
