@@ -221,3 +221,38 @@ def test_a_timeout_ends_the_whole_process_group(
         time.sleep(0.1)
     assert not psutil.pid_exists(child) or psutil.Process(child).status() == "zombie"
     assert os.environ.get("MELTANO_SYS_DIR_ROOT") is None
+
+
+def test_a_sigterm_to_the_fleet_ends_its_meltano_runs(tmp_path: Path) -> None:
+    """cron, CI or Airflow stopping `transmissor run` must not leave taps and targets behind."""
+    import signal
+    import subprocess
+    import sys
+
+    marker = tmp_path / "child.pid"
+    fake = tmp_path / "meltano"
+    fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {marker}\nwait\n", encoding="utf-8")
+    fake.chmod(0o755)
+    script = f"""
+import signal, sys
+from pathlib import Path
+from transmissor import fleet, fleet_cli, meltano_runner
+meltano_runner.meltano_executable = lambda: {str(fake)!r}
+signal.signal(signal.SIGTERM, fleet_cli._interrupt)
+root = Path({str(tmp_path)!r})
+f = fleet.Fleet(root=root, env={{}}, on_event=print)
+f.attempt = lambda code, number: meltano_runner.run_meltano(root, ["run"], timeout=600)
+try:
+    f.run(["2611533"])
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+    process = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child = int(marker.read_text())
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 130
+    time.sleep(0.5)
+    assert not psutil.pid_exists(child) or psutil.Process(child).status() == "zombie"

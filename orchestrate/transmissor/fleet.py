@@ -27,7 +27,7 @@ import yaml
 
 from transmissor import environments, transmissions
 from transmissor.errors import TransmissorError
-from transmissor.meltano_runner import JOB, MeltanoResult, run_meltano
+from transmissor.meltano_runner import JOB, MeltanoResult, run_meltano, terminate_all
 
 TRANSIENT = "transient"
 CONFIGURATION = "configuration"
@@ -132,6 +132,9 @@ STEPS = ("job", transmissions.STEP_EXTRACT_LOAD, transmissions.STEP_TRANSFORM)
 
 
 DBT_LOCK = "transmissor:dbt"
+# `meltano run` needs an environment; this one (orchestrate/fleet.meltano.yml) sets no
+# município, so dbt runs for all of them.
+FLEET_ENVIRONMENT = "frota"
 
 
 def job_phases(root: Path, step: str = "job") -> list[tuple[str, list[str]]]:
@@ -407,7 +410,7 @@ class Fleet:
         heapq.heapify(queue)
         order = len(codes)
         running: dict[Future[Attempt], tuple[str, int]] = {}
-        with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, self.parallel)) as pool, _ends_runs_on_exit():
             while queue or running:
                 now = time.monotonic()
                 while queue and queue[0][0] <= now and len(running) < self.parallel:
@@ -454,7 +457,12 @@ class Fleet:
         log_path = self.log_dir / "fleet.transform.log" if self.log_dir else None
         with self._phase_lock(transmissions.STEP_TRANSFORM):
             result = self.runner(
-                self.root, ["run", *blocks], log_path=log_path, timeout=self.timeout, base_env=env
+                self.root,
+                ["run", *blocks],
+                environment=FLEET_ENVIRONMENT,
+                log_path=log_path,
+                timeout=self.timeout,
+                base_env=env,
             )
         self.transform_result = result
         error = None if result.ok else "fleet dbt failed: " + error_summary(result.output)
@@ -490,6 +498,16 @@ class Fleet:
                 return int(row[0]) if row else 0
         except Exception:
             return 0
+
+
+@contextmanager
+def _ends_runs_on_exit() -> Iterator[None]:
+    """Interrupted (Ctrl-C, SIGTERM from cron, Airflow or CI), end the Meltano runs too."""
+    try:
+        yield
+    except BaseException:
+        terminate_all()
+        raise
 
 
 def _outcome(root: Path, code: str) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Mapping
@@ -154,7 +155,12 @@ def _run(args: argparse.Namespace) -> int:
         flush=True,
     )
     t0 = time.monotonic()
-    outcomes = fleet.run(codes)
+    # SIGTERM (cron, CI, Airflow's timeout) ends the fleet like Ctrl-C: Meltano runs included.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        outcomes = fleet.run(codes)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     wall = time.monotonic() - t0
     print()
     print(summary_table(outcomes, wall))
@@ -193,6 +199,10 @@ def _run(args: argparse.Namespace) -> int:
 # they would put every município's run in the parent's environment and system directory.
 INHERITED = ("MELTANO_ENVIRONMENT", "MELTANO_SYS_DIR_ROOT", "MELTANO_RUN_ID")
 INHERITED_PREFIXES = ("MELTANO_UTILITY_", "MELTANO_JOB_", "MELTANO_RUN_", "MUNICIPIO_")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def child_env(environ: Mapping[str, str]) -> dict[str, str]:

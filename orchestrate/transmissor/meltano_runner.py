@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,8 @@ def run_meltano(
                 text=True,
                 start_new_session=True,
             )
+            with _RUNNING_LOCK:
+                _RUNNING.add(process)
             try:
                 returncode = process.wait(timeout=timeout)
                 note = ""
@@ -105,6 +108,9 @@ def run_meltano(
             except BaseException:
                 terminate_group(process)
                 raise
+            finally:
+                with _RUNNING_LOCK:
+                    _RUNNING.discard(process)
             sink.flush()
             sink.seek(0)
             output = sink.read() + note
@@ -112,6 +118,24 @@ def run_meltano(
                 sink.write(note)
     seconds = time.monotonic() - started
     return MeltanoResult(returncode, seconds, output)
+
+
+# Meltano runs in progress in this process (several at once when the fleet runs them from
+# threads), so a signal to the parent can end them: they are in sessions of their own and
+# would otherwise outlive it.
+_RUNNING: set[subprocess.Popen] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def terminate_all() -> None:
+    """End every Meltano run this process started that is still running."""
+    with _RUNNING_LOCK:
+        running = list(_RUNNING)
+    for process in running:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in running:
+        terminate_group(process)
 
 
 def terminate_group(process: subprocess.Popen, grace: float = 10.0) -> None:

@@ -37,6 +37,7 @@ PROJECT = Path(
     os.environ.get("TRANSMISSOR_PROJECT_ROOT") or Path(__file__).resolve().parents[3]
 ).resolve()
 TRANSMISSOR = os.environ.get("TRANSMISSOR_BIN") or str(PROJECT / ".venv" / "bin" / "transmissor")
+MELTANO = str(Path(TRANSMISSOR).with_name("meltano"))
 POOL = os.environ.get("TRANSMISSOR_POOL", "transmissor")
 DBT_POOL = os.environ.get("TRANSMISSOR_DBT_POOL", "transmissor_dbt")
 DBT = os.environ.get("TRANSMISSOR_DBT", "each")
@@ -130,9 +131,7 @@ with DAG(
         fleet_dbt = BashOperator(
             task_id="fleet_dbt",
             # Every município's dbt at once: the job's dbt tasks with MUNICIPIO_IBGE unset.
-            bash_command=shlex.join(
-                [str(Path(TRANSMISSOR).with_name("meltano")), "run", *dbt_blocks(PROJECT)]
-            ),
+            bash_command=shlex.join([MELTANO, "--environment=frota", "run", *dbt_blocks(PROJECT)]),
             pool=DBT_POOL,
             trigger_rule="all_done",
         )
