@@ -314,3 +314,29 @@ def test_a_transmission_leaves_the_password_nowhere_but_dotenv(
     meltano_dir = (PROJECT_ROOT / ".meltano").resolve()
     in_meltano = _files_holding(meltano_dir, secret.encode(), set())
     assert not in_meltano, f"the password is in .meltano: {in_meltano}"
+
+    # The marts this job built can be shared per município (reusing the costly run).
+    transmissor = str(PROJECT_ROOT / ".venv" / "bin" / "transmissor")
+    for action in (["apply", "--municipio", IBGE], ["status"]):
+        done = subprocess.run(
+            [transmissor, "access", *action],
+            cwd=project.root,
+            env=project.process_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert secret not in done.stdout + done.stderr
+    with project.warehouse() as conn:
+        marts = conn.execute(
+            "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname = 'marts' and c.relkind in ('r', 'p')"
+        ).fetchone()[0]
+        secured = conn.execute(
+            "select count(*) from pg_policy p join pg_class c on c.oid = p.polrelid "
+            "join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname = 'marts' and p.polname = 'municipio_rows' and c.relrowsecurity"
+        ).fetchone()[0]
+    assert marts > 0, "dbt built no marts table"
+    assert secured == marts, done.stdout
