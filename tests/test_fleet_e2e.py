@@ -2,7 +2,8 @@
 
 Four municipalities: two healthy ones, one whose password is wrong (a configuration error:
 one attempt), one whose banco do município is unreachable (transient: retried, then failed).
-The fleet runs as the Meltano job `transmissao-frota` (so through `transmissor run --all`);
+The fleet runs as the Meltano job `transmissao-frota` (so through `transmissor run --all`,
+with one fleet-wide dbt in the `frota` environment);
 then one plain `meltano run` is recorded too, and `transmissor status` reports the day.
 """
 
@@ -62,7 +63,10 @@ def env_for(project: ProjectCopy) -> dict[str, str]:
 def fleet_run(project: ProjectCopy) -> tuple[subprocess.CompletedProcess, float]:
     env = {
         **env_for(project),
-        "TRANSMISSOR_PARALLEL": "3",
+        "TRANSMISSOR_PARALLEL": "4",
+        # One fleet-wide dbt after the loads (the per-município dbt path is tested through
+        # Airflow's dbt task and, with a fake Meltano, in test_fleet_unit).
+        "TRANSMISSOR_DBT": "once",
         "TRANSMISSOR_RETRIES": "1",
         "TRANSMISSOR_BACKOFF": "1",
         "TRANSMISSOR_TIMEOUT": "600",

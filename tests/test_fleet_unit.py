@@ -92,6 +92,12 @@ def test_errors_are_classified_transient_or_configuration() -> None:
     assert fleet.classify(REFUSED[2]) == fleet.TRANSIENT
     assert fleet.classify("could not connect to server: timeout expired") == fleet.TRANSIENT
     assert fleet.classify("server closed the connection unexpectedly") == fleet.TRANSIENT
+    # libpq's last line only, as some steps report it.
+    assert (
+        fleet.classify("cannot reach the banco do município at 127.0.0.1:1/pec: Is the server "
+                       "running on that host and accepting TCP/IP connections?")
+        == fleet.TRANSIENT
+    )  # fmt: skip
     assert fleet.classify(BAD_PASSWORD[2]) == fleet.CONFIGURATION
     assert fleet.classify('relation "public.tb_cidadao" does not exist') == fleet.CONFIGURATION
     # Configuration wins: a refused retry of a wrong password is still a wrong password.
@@ -105,7 +111,21 @@ def test_the_error_summary_names_the_root_cause() -> None:
         "psycopg.OperationalError: connection failed: Connection refused\n"
         "2026-11-29T13:08:22Z [error    ] meltano Block run completed\n"
     )
-    assert "Connection refused" in fleet.error_summary(output)
+    assert fleet.error_summary(output) == (
+        "psycopg.OperationalError: connection failed: Connection refused"
+    )
+    # Meltano logs a plugin's stderr at info level, with its prefix: found, and unprefixed.
+    output = (
+        "2026-11-29T13:35:38.260508Z [info     ] transmissor  transmissor: error: município "
+        "3509502: FATAL:  password authentication failed for user\n"
+        "2026-11-29T13:35:38.522893Z [error    ] meltano      Block run completed\n"
+    )
+    assert fleet.error_summary(output).startswith("transmissor: error: município 3509502: FATAL")
+    dbt = (
+        "2026-11-29T13:11:11Z [info     ] dbt-postgres   Database Error in model stg_x\n"
+        "2026-11-29T13:11:13Z [error    ] meltano      Block run completed\n"
+    )
+    assert fleet.error_summary(dbt) == "Database Error in model stg_x"
 
 
 def test_the_job_splits_into_extract_load_and_dbt(root: Path) -> None:

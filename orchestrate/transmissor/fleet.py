@@ -51,6 +51,8 @@ CONFIGURATION_PATTERNS = (
 TRANSIENT_PATTERNS = (
     r"connection refused",
     r"could not connect",
+    r"is the server running on that host",
+    r"cannot reach the banco",
     r"connection timed out",
     r"timeout expired",
     r"timed out after",
@@ -84,17 +86,27 @@ _ERRORISH = re.compile(
 )
 
 
+_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[\w+\s*\]\s+[\w:-]+\s+")
+_GENERIC = re.compile(r"Block run completed|Run completed|Need help fixing", re.IGNORECASE)
+
+
 def error_summary(output: str, limit: int = 400) -> str:
     """The most telling line of a failed run's output, for the record and the summary."""
     lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
-    telling = [line for line in lines if _ERRORISH.search(line) and not _NOISE.match(line)]
-    # Prefer the root cause: a psycopg/libpq line beats Meltano's generic "block failed".
+    # The root cause first: a psycopg/libpq line beats Meltano's generic "block failed",
+    # whatever level Meltano logged the plugin's line at.
     for pattern in CONFIGURATION_PATTERNS + TRANSIENT_PATTERNS:
-        for line in telling:
+        for line in lines:
             if re.search(pattern, line.lower()):
-                return _shorten(line, limit)
-    pick = telling[-1] if telling else (lines[-1] if lines else "no output")
-    return _shorten(pick, limit)
+                return _shorten(_PREFIX.sub("", line), limit)
+    telling = [
+        line
+        for line in lines
+        if _ERRORISH.search(line) and not _NOISE.match(line) and not _GENERIC.search(line)
+    ]
+    errors = [line for line in lines if _ERRORISH.search(line) and not _GENERIC.search(line)]
+    pick = (telling or errors or lines or ["no output"])[-1]
+    return _shorten(_PREFIX.sub("", pick), limit)
 
 
 def _shorten(line: str, limit: int) -> str:
