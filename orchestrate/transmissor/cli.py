@@ -45,7 +45,17 @@ def build_parser() -> argparse.ArgumentParser:
         preflight,
     ):
         module.register(commands)
+    _no_abbreviations(parser)
     return parser
+
+
+def _no_abbreviations(parser: argparse.ArgumentParser) -> None:
+    """Refuse shortened options everywhere: `--sslmod` must not silently mean `--sslmode`."""
+    parser.allow_abbrev = False
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _no_abbreviations(child)
 
 
 def _reject_unknown(parser: argparse.ArgumentParser, args: argparse.Namespace, extra: list) -> None:

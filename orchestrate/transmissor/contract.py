@@ -231,8 +231,11 @@ def _dump(document: dict[str, Any]) -> str:
 
 
 def rendered_files(root: Path) -> dict[Path, str]:
+    from transmissor import readonly_role
+
     contract = Contract.load(root)
     return {
+        readonly_role.SCRIPT_PATH: readonly_role.render(contract, readonly_role.DEFAULT_ROLE),
         EXTRACTOR_PATH: _dump(render_extractor(contract)),
         STREAM_MAPS_PATH: json.dumps(render_stream_maps(contract), indent=2) + "\n",
         SOURCES_PATH: _dump(render_sources(contract)),

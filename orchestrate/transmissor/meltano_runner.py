@@ -96,6 +96,9 @@ def run_meltano(
                 stderr=subprocess.STDOUT,
                 text=True,
                 start_new_session=True,
+                # Meltano writes each plugin's config, passwords included, to its run folder
+                # while the plugin runs: owner-only files.
+                umask=0o077,
             )
             with _RUNNING_LOCK:
                 _RUNNING.add(process)
