@@ -21,15 +21,19 @@ grupos as (
 
 identificadores as (
 
+    -- Each record's identifiers, with its CPF and CNS alongside so that a pair of records can
+    -- be checked for conflicts without joining back to the records.
     select distinct
-        co_municipio_ibge,
-        co_fat_cidadao_pec as co_seq_fat_cidadao_pec,
+        grupos.co_municipio_ibge,
+        grupos.co_fat_cidadao_pec as co_seq_fat_cidadao_pec,
         'grupo_pec' as tipo_ligacao,
-        coalesce(co_cidadao_master, co_cidadao)::text as valor
+        coalesce(grupos.co_cidadao_master, grupos.co_cidadao)::text as valor,
+        null::text as nu_cpf,
+        null::text as nu_cns
     from grupos
     where
-        co_fat_cidadao_pec is not null
-        and coalesce(co_cidadao_master, co_cidadao) is not null
+        grupos.co_fat_cidadao_pec is not null
+        and coalesce(grupos.co_cidadao_master, grupos.co_cidadao) is not null
 
     union all
 
@@ -37,7 +41,9 @@ identificadores as (
         co_municipio_ibge,
         co_seq_fat_cidadao_pec,
         'cpf' as tipo_ligacao,
-        nu_cpf_cidadao as valor
+        nu_cpf_cidadao as valor,
+        nu_cpf_cidadao as nu_cpf,
+        nu_cns
     from cidadaos
     where nu_cpf_cidadao ~ '^[0-9]{11}$' and nu_cpf_cidadao !~ '^(.)\1*$'
 
@@ -47,7 +53,9 @@ identificadores as (
         co_municipio_ibge,
         co_seq_fat_cidadao_pec,
         'cns' as tipo_ligacao,
-        nu_cns as valor
+        nu_cns as valor,
+        nu_cpf_cidadao as nu_cpf,
+        nu_cns
     from cidadaos
     where nu_cns ~ '^[0-9]{15}$' and nu_cns !~ '^(.)\1*$'
 
@@ -58,14 +66,18 @@ identificadores as (
         co_seq_fat_cidadao_pec,
         'nome_nascimento' as tipo_ligacao,
         upper(regexp_replace(trim(no_cidadao), '\s+', ' ', 'g')) || '|' || dt_nascimento
-            as valor
+            as valor,
+        nu_cpf_cidadao as nu_cpf,
+        nu_cns
     from cidadaos
     where nullif(trim(no_cidadao), '') is not null and dt_nascimento is not null
 
 ),
 
-pares as (
+ligacoes as (
 
+    -- Pairs of records sharing an identifier, minus the pairs whose CPFs (or, for name +
+    -- birth date, CNSs) contradict each other.
     select
         a.co_municipio_ibge,
         a.co_seq_fat_cidadao_pec as co_origem,
@@ -78,46 +90,16 @@ pares as (
             and a.tipo_ligacao = b.tipo_ligacao
             and a.valor = b.valor
             and a.co_seq_fat_cidadao_pec <> b.co_seq_fat_cidadao_pec
-
-),
-
-ligacoes as (
-
-    select
-        pares.co_municipio_ibge,
-        pares.co_origem,
-        pares.co_destino,
-        pares.tipo_ligacao
-    from pares
-    inner join cidadaos as origem
-        on
-            pares.co_municipio_ibge = origem.co_municipio_ibge
-            and pares.co_origem = origem.co_seq_fat_cidadao_pec
-    inner join cidadaos as destino
-        on
-            pares.co_municipio_ibge = destino.co_municipio_ibge
-            and pares.co_destino = destino.co_seq_fat_cidadao_pec
     where
-        pares.tipo_ligacao in ('grupo_pec', 'cpf')
+        a.tipo_ligacao in ('grupo_pec', 'cpf')
         or (
-            pares.tipo_ligacao = 'cns'
+            a.tipo_ligacao in ('cns', 'nome_nascimento')
+            and (a.nu_cpf is null or b.nu_cpf is null or a.nu_cpf = b.nu_cpf)
             and (
-                origem.nu_cpf_cidadao is null
-                or destino.nu_cpf_cidadao is null
-                or origem.nu_cpf_cidadao = destino.nu_cpf_cidadao
-            )
-        )
-        or (
-            pares.tipo_ligacao = 'nome_nascimento'
-            and (
-                origem.nu_cpf_cidadao is null
-                or destino.nu_cpf_cidadao is null
-                or origem.nu_cpf_cidadao = destino.nu_cpf_cidadao
-            )
-            and (
-                origem.nu_cns is null
-                or destino.nu_cns is null
-                or origem.nu_cns = destino.nu_cns
+                a.tipo_ligacao = 'cns'
+                or a.nu_cns is null
+                or b.nu_cns is null
+                or a.nu_cns = b.nu_cns
             )
         )
 
