@@ -60,7 +60,7 @@ condicoes as (
         and is_medico_enfermeiro
         and {{ tem_condicao(codigos) }}
         and dt_atendimento >= date '2013-01-01'
-        and dt_atendimento <= (select janelas.dt_referencia from janelas)
+        and dt_atendimento <= {{ data_referencia() }}
 
 ),
 
@@ -69,8 +69,8 @@ atendimentos as (
     select * from {{ ref('int_atendimentos_registrados') }}
     where
         {{ escopo_municipio() }}
-        and dt_atendimento >= (select janelas.dt_inicio_12_meses from janelas)
-        and dt_atendimento <= (select janelas.dt_referencia from janelas)
+        and dt_atendimento >= {{ inicio_meses_completos(12) }}
+        and dt_atendimento <= {{ data_referencia() }}
 
 ),
 
@@ -79,8 +79,8 @@ procedimentos as (
     select * from {{ ref('int_procedimentos_registrados') }}
     where
         {{ escopo_municipio() }}
-        and dt_procedimento >= (select janelas.dt_inicio_12_meses from janelas)
-        and dt_procedimento <= (select janelas.dt_referencia from janelas)
+        and dt_procedimento >= {{ inicio_meses_completos(12) }}
+        and dt_procedimento <= {{ data_referencia() }}
 
 ),
 

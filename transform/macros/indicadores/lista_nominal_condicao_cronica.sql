@@ -42,7 +42,7 @@ condicoes as (
         {{ escopo_municipio() }}
         and condicao = '{{ condicao }}'
         and is_medico_enfermeiro
-        and dt_atendimento <= (select parametros.dt_referencia from parametros)
+        and dt_atendimento <= {{ data_referencia() }}
 
 ),
 
@@ -54,7 +54,7 @@ procedimentos as (
         and procedimento = '{{ procedimento }}'
         and modo in {{ lista_sql(modos) }}
         and categoria_profissional in {{ lista_sql(categorias) }}
-        and dt_procedimento <= (select parametros.dt_referencia from parametros)
+        and dt_procedimento <= {{ data_referencia() }}
 
 ),
 

@@ -25,7 +25,7 @@ procedimentos as (
         and procedimento = 'citopatologico'
         and modo = 'realizado'
         and categoria_profissional in ('medico', 'enfermeiro')
-        and dt_procedimento <= (select parametros.dt_referencia from parametros)
+        and dt_procedimento <= {{ data_referencia() }}
 
 ),
 

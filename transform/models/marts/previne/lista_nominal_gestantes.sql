@@ -37,7 +37,7 @@ condicoes as (
         {{ escopo_municipio() }}
         and condicao = 'gestacao'
         and is_medico_enfermeiro
-        and dt_atendimento <= (select parametros.dt_referencia from parametros)
+        and dt_atendimento <= {{ data_referencia() }}
 
 ),
 
@@ -48,7 +48,7 @@ procedimentos as (
         {{ escopo_municipio() }}
         and procedimento in ('teste_hiv', 'teste_sifilis')
         and modo in ('realizado', 'avaliado')
-        and dt_procedimento <= (select parametros.dt_referencia from parametros)
+        and dt_procedimento <= {{ data_referencia() }}
 
 ),
 
@@ -59,7 +59,7 @@ atendimentos_odonto as (
         {{ escopo_municipio() }}
         and tipo_atendimento = 'odontologico'
         and categoria_profissional = 'cirurgiao_dentista'
-        and dt_atendimento <= (select parametros.dt_referencia from parametros)
+        and dt_atendimento <= {{ data_referencia() }}
 
 ),
 

@@ -24,7 +24,7 @@ vacinas as (
         {{ escopo_municipio() }}
         and nu_dose = '3'
         and nu_imunobiologico in ('22', '42', '43')
-        and dt_aplicacao <= (select parametros.dt_referencia from parametros)
+        and dt_aplicacao <= {{ data_referencia() }}
 
 ),
 
