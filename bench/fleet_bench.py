@@ -14,6 +14,7 @@ import json
 import math
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -58,13 +59,19 @@ def fleet(project: ProjectCopy, args: list[str], label: str) -> dict:
     out = project.root / "bench" / f"{label}.json"
     command = [str(ROOT / ".venv" / "bin" / "transmissor"), "run", *args, "--json", str(out)]
     started = time.monotonic()
+    # CPU of every descendant (transmissor, Meltano, taps, targets, dbt): all are reaped, so
+    # RUSAGE_CHILDREN counts them. On a shared machine it is the steadier measure.
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     completed = subprocess.run(
         command, cwd=project.root, env=project.process_env(), text=True, capture_output=True
     )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.monotonic() - started
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     print(completed.stdout[-1500:], completed.stderr[-1500:], sep="\n", flush=True)
     result = json.loads(out.read_text())
     result["process_wall_seconds"] = round(wall, 1)
+    result["cpu_seconds"] = round(cpu, 1)
     result["returncode"] = completed.returncode
     return result
 
@@ -126,7 +133,7 @@ def main() -> int:
 
 
 def summarise(runs: dict) -> dict:
-    summary: dict = {"wall_seconds": {}, "extract_load_seconds_median": {}}
+    summary: dict = {"wall_seconds": {}, "extract_load_seconds_median": {}, "cpu_seconds": {}}
     best = None
     for parallel in PARALLEL:
         run = runs[f"parallel_{parallel}"]
@@ -134,6 +141,7 @@ def summarise(runs: dict) -> dict:
         wall = run["wall_seconds"]
         el_wall = wall - (run.get("fleet_dbt_seconds") or 0)
         summary["wall_seconds"][str(parallel)] = wall
+        summary["cpu_seconds"][str(parallel)] = run.get("cpu_seconds")
         summary["extract_load_seconds_median"][str(parallel)] = round(statistics.median(seconds), 1)
         per_hour = MUNICIPIOS / el_wall * 3600
         if best is None or per_hour > best[1]:
