@@ -124,6 +124,25 @@ def ensure_raw_table(
     )
 
 
+# Concurrent first loads of several municipalities would race on CREATE SCHEMA/TABLE IF NOT
+# EXISTS, which PostgreSQL does not make atomic (a unique violation in pg_namespace/pg_type).
+DDL_LOCK = 7_202_611_533
+
+
+def ensure_raw_tables(
+    source: psycopg.Connection, warehouse: psycopg.Connection, contract: Contract
+) -> None:
+    """Create every missing raw table of the contract, one município at a time.
+
+    The loader would create them too, but several municipalities loading a new warehouse at
+    once would race on the same CREATE TABLE.
+    """
+    with warehouse.transaction():
+        warehouse.execute("select pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+        for table in contract.tables:
+            ensure_raw_table(warehouse, table, source_columns(source, contract.schema, table))
+
+
 def copy_table(
     table: Table,
     schema: str,
@@ -161,7 +180,6 @@ def copy_table(
             sql.SQL(", ").join(sql.Identifier(c) for c in target_columns),
         )
         with warehouse.transaction():
-            ensure_raw_table(warehouse, table, columns)
             warehouse.execute(
                 sql.SQL("delete from {} where {} = %s").format(
                     sql.Identifier(RAW_SCHEMA, table.name), sql.Identifier(MUNICIPIO_COLUMN)

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 import psycopg
 
 from transmissor import environments
-from transmissor.contract import Contract
+from transmissor.contract import Contract, Table
 from transmissor.errors import TransmissorError
-from transmissor.firstload import copy_table, handed_over_state, tables_to_copy
+from transmissor.firstload import (
+    copy_table,
+    ensure_raw_tables,
+    handed_over_state,
+    tables_to_copy,
+)
 from transmissor.meltano_runner import get_state, set_state
 from transmissor.settings import Warehouse, load_dotenv, project_root
 from transmissor.warehouse import connect, ensure_raw_indexes
@@ -49,6 +55,16 @@ def _first_load(args: argparse.Namespace) -> int:
     if env.ssh:
         print(f"município {env.ibge}: reached through SSH; the first load goes through Meltano")
         return 0
+    return _copy(root, env, contract, state, tables)
+
+
+def _copy(
+    root: Path,
+    env: environments.MunicipioEnvironment,
+    contract: Contract,
+    state: dict,
+    tables: list[Table],
+) -> int:
     try:
         source = psycopg.connect(environments.source_conninfo(env))
     except psycopg.OperationalError as error:
@@ -60,6 +76,7 @@ def _first_load(args: argparse.Namespace) -> int:
         raise TransmissorError(msg) from error
     copied = []
     with source, connect(Warehouse.from_env()) as warehouse:
+        ensure_raw_tables(source, warehouse, contract)
         for table in tables:
             result = copy_table(table, contract.schema, source, warehouse, env.ibge)
             copied.append(result)

@@ -48,6 +48,14 @@ def ensure_raw_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
     serve a filter on the município alone; without this index every per-município read
     (reconciliation, staging, dbt tests) would scan all municipalities' rows.
     """
+    from transmissor.firstload import DDL_LOCK
+
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(%s)", (DDL_LOCK,))
+        _create_raw_indexes(conn, tables)
+
+
+def _create_raw_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
     for table in tables:
         if conn.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{table}",)).fetchone()[0]:
             conn.execute(
