@@ -137,10 +137,12 @@ def ensure_raw_tables(
     The loader would create them too, but several municipalities loading a new warehouse at
     once would race on the same CREATE TABLE.
     """
+    with source.transaction():  # ends here, so each copy opens its own snapshot
+        shapes = {t.name: source_columns(source, contract.schema, t) for t in contract.tables}
     with warehouse.transaction():
         warehouse.execute("select pg_advisory_xact_lock(%s)", (DDL_LOCK,))
         for table in contract.tables:
-            ensure_raw_table(warehouse, table, source_columns(source, contract.schema, table))
+            ensure_raw_table(warehouse, table, shapes[table.name])
 
 
 def copy_table(
