@@ -201,6 +201,8 @@ def run_demo(root: Path) -> int:
                 run.source_rows, run.warehouse_rows = _counts(contract, source, warehouse, run.ibge)
 
     disagreements = print_summary(runs, contract)
+    with connect(warehouse_settings) as warehouse:
+        print_indicators(warehouse, [run.ibge for run in runs])
     print(f"\ndemo finished in {time.monotonic() - started:.0f} s")
     if disagreements:
         print(f"{disagreements} counts disagree between the sources and the banco analítico")
@@ -244,3 +246,40 @@ def _project_root() -> Path:
     from transmissor.settings import project_root
 
     return project_root()
+
+
+INDICADORES = (
+    "1 gestantes 6+ consultas",
+    "2 gestantes sífilis/HIV",
+    "3 gestantes odonto",
+    "4 citopatológico",
+    "5 vacinação polio/penta",
+    "6 hipertensos PA",
+    "7 diabéticos HbA1c",
+)
+
+
+def print_indicators(warehouse: psycopg.Connection, ibges: list[str]) -> None:
+    """Per município: the size of each lista nominal and the seven Previne percentages."""
+    rows = warehouse.execute(
+        "select * from marts.resumo_municipio where co_municipio_ibge = any(%s) "
+        "order by co_municipio_ibge",
+        (ibges,),
+    )
+    columns = [c.name for c in rows.description or []]
+    found = [dict(zip(columns, row, strict=True)) for row in rows.fetchall()]
+    if not found:
+        print("\nno indicators yet (marts.resumo_municipio is empty)")
+        return
+    print(f"\nlistas nominais and indicadores Previne, quadrimestre {found[0]['ds_quadrimestre']}")
+    names = [f"{r['co_municipio_ibge']} {r['no_municipio']}"[:20] for r in found]
+    print(f"{'':<26}" + "".join(f"{n:>21}" for n in names))
+    for lista in ("hipertensos", "diabeticos", "gestantes", "citopatologico", "vacinacao"):
+        values = "".join(f"{r[f'nu_lista_{lista}']:>21}" for r in found)
+        print(f"{'lista ' + lista:<26}{values}")
+    for number, label in enumerate(INDICADORES, start=1):
+        values = "".join(
+            f"{'-' if r[f'pc_indicador_{number}'] is None else r[f'pc_indicador_{number}']:>20}%"
+            for r in found
+        )
+        print(f"{label:<26}{values}")
