@@ -50,9 +50,10 @@ lint: setup
 	cd transform && ../$(BIN)/sqlfluff lint models macros
 	$(BIN)/transmissor contract check
 
-## bench: the fleet's wall time with 20 sandbox municipalities at --parallel 1, 2, 4
-## (bench/fleet.json).
+## bench: the pipeline against a raw COPY of the same data (bench/results.json), then the
+## fleet's wall time with 20 sandbox municipalities at --parallel 1, 2, 4 (bench/fleet.json).
 bench: setup
+	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/fleet_bench.py
 
 db-start: $(BIN)/transmissor
