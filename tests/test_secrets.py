@@ -355,5 +355,5 @@ def test_a_transmission_leaves_the_password_nowhere_but_dotenv(
             "join pg_namespace n on n.oid = c.relnamespace "
             "where n.nspname = 'marts' and p.polname = 'municipio_rows' and c.relrowsecurity"
         ).fetchone()[0]
-    assert marts > 0, "dbt built no marts table"
+    assert marts > 0, "dbt built no marts table:\n" + job[-3000:]
     assert secured == marts, done.stdout

@@ -48,7 +48,11 @@ def _dbt_ready(_: argparse.Namespace) -> int:
                 print("dbt project deployed by a concurrent run")
                 return 0
             # Fleet-wide: without the município's variables, every município is built.
-            env = {k: v for k, v in os.environ.items() if not k.startswith("MUNICIPIO_")}
+            env = {
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("MUNICIPIO_") and k != "MELTANO_ENVIRONMENT"
+            }
             result = run_meltano(root, ["invoke", "dbt-postgres:deploy"], base_env=env)
             if not result.ok:
                 tail = "\n".join(result.output.strip().splitlines()[-20:])
