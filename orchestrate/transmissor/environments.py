@@ -10,12 +10,15 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from transmissor.errors import TransmissorError
 from transmissor.ibge import Municipio, lookup
+
+if TYPE_CHECKING:
+    import psycopg
 
 ENVIRONMENTS_DIR = Path("environments")
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
@@ -224,3 +227,29 @@ def source_conninfo(env: MunicipioEnvironment) -> str:
         connect_timeout=10,
         application_name="transmissor",
     )
+
+
+def load_registered(root: Path, code: str | None) -> MunicipioEnvironment:
+    """The registered município named by `code`, or a TransmissorError saying what to do."""
+    if not code:
+        raise TransmissorError("name the município with --municipio CODE")
+    path = environment_path(root, code)
+    if not path.exists():
+        msg = f"município {code} is not registered: run `transmissor municipio add`"
+        raise TransmissorError(msg)
+    return MunicipioEnvironment.from_file(path)
+
+
+def connect_source(env: MunicipioEnvironment) -> psycopg.Connection:
+    """A connection to the banco do município, or a TransmissorError naming it."""
+    import psycopg
+
+    try:
+        return psycopg.connect(source_conninfo(env))
+    except psycopg.OperationalError as error:
+        msg = (
+            f"município {env.ibge} ({env.municipio.nome}/{env.municipio.uf}): cannot reach the "
+            f"banco do município at {env.host}:{env.port}/{env.database}: "
+            f"{str(error).strip().splitlines()[-1]}"
+        )
+        raise TransmissorError(msg) from error

@@ -6,11 +6,8 @@ import argparse
 import os
 from pathlib import Path
 
-import psycopg
-
 from transmissor import environments
 from transmissor.contract import Contract, Table
-from transmissor.errors import TransmissorError
 from transmissor.firstload import (
     copy_table,
     ensure_raw_tables,
@@ -39,13 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _first_load(args: argparse.Namespace) -> int:
     root = project_root()
     load_dotenv(root)
-    if not args.municipio:
-        raise TransmissorError("name the município with --municipio CODE")
-    path = environments.environment_path(root, args.municipio)
-    if not path.exists():
-        msg = f"município {args.municipio} is not registered: run `transmissor municipio add`"
-        raise TransmissorError(msg)
-    env = environments.MunicipioEnvironment.from_file(path)
+    env = environments.load_registered(root, args.municipio)
     contract = Contract.load(root)
     state = get_state(root, env.ibge)
     tables = tables_to_copy(contract, state, args.full_refresh)
@@ -65,15 +56,7 @@ def _copy(
     state: dict,
     tables: list[Table],
 ) -> int:
-    try:
-        source = psycopg.connect(environments.source_conninfo(env))
-    except psycopg.OperationalError as error:
-        msg = (
-            f"município {env.ibge} ({env.municipio.nome}/{env.municipio.uf}): cannot reach the "
-            f"banco do município at {env.host}:{env.port}/{env.database}: "
-            f"{str(error).strip().splitlines()[-1]}"
-        )
-        raise TransmissorError(msg) from error
+    source = environments.connect_source(env)
     copied = []
     with source, connect(Warehouse.from_env()) as warehouse:
         ensure_raw_tables(source, warehouse, contract)

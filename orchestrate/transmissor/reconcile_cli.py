@@ -7,11 +7,8 @@ import os
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg
-
 from transmissor import environments
 from transmissor.contract import Contract
-from transmissor.errors import TransmissorError
 from transmissor.meltano_runner import get_state, set_state
 from transmissor.reconcile import TableReconciliation, reconcile, rewound_state
 from transmissor.settings import Warehouse, load_dotenv, project_root
@@ -41,26 +38,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _reconcile(args: argparse.Namespace) -> int:
     root = project_root()
     load_dotenv(root)
-    if not args.municipio:
-        raise TransmissorError("name the município with --municipio CODE")
-    path = environments.environment_path(root, args.municipio)
-    if not path.exists():
-        msg = f"município {args.municipio} is not registered: run `transmissor municipio add`"
-        raise TransmissorError(msg)
-    env = environments.MunicipioEnvironment.from_file(path)
+    env = environments.load_registered(root, args.municipio)
     if env.ssh:
         print(f"município {env.ibge}: reached through SSH; reconciliation skipped")
         return 0
     since = args.since or (date.today() - timedelta(days=args.days) if args.days else None)
-    try:
-        source = psycopg.connect(environments.source_conninfo(env))
-    except psycopg.OperationalError as error:
-        msg = (
-            f"município {env.ibge} ({env.municipio.nome}/{env.municipio.uf}): cannot reach the "
-            f"banco do município at {env.host}:{env.port}/{env.database}: "
-            f"{str(error).strip().splitlines()[-1]}"
-        )
-        raise TransmissorError(msg) from error
+    source = environments.connect_source(env)
     contract = Contract.load(root)
     with source, connect(Warehouse.from_env()) as warehouse:
         ensure_raw_indexes(warehouse, [table.name for table in contract.tables])
