@@ -1,4 +1,4 @@
-"""`transmissor dbt-ready`: deploy the dbt project once, before the first município builds.
+"""`transmissor dbt-ready`: fresh statistics and a deployed dbt project before dbt builds.
 
 The daily per-município build (`dbt-postgres:build_municipio`) creates no view and no table, so
 municipalities can build at the same time; the fleet-wide `dbt-postgres:deploy` creates them.
@@ -17,7 +17,7 @@ import psycopg
 from transmissor.errors import TransmissorError
 from transmissor.meltano_runner import run_meltano
 from transmissor.settings import Warehouse, load_dotenv, project_root
-from transmissor.warehouse import connect
+from transmissor.warehouse import analyze_stale_raw_tables, connect
 
 DEPLOY_LOCK = 7_202_611_534
 # Relations the deploy creates: one staging view, one mart.
@@ -39,6 +39,9 @@ def _dbt_ready(_: argparse.Namespace) -> int:
     root = project_root()
     load_dotenv(root)
     with connect(Warehouse.from_env()) as conn:
+        analysed = analyze_stale_raw_tables(conn)
+        if analysed:
+            print(f"statistics refreshed for {len(analysed)} raw tables: {', '.join(analysed)}")
         if deployed(conn):
             print("dbt project already deployed")
             return 0

@@ -16,7 +16,7 @@ from transmissor.firstload import (
 )
 from transmissor.meltano_runner import get_state, set_state
 from transmissor.settings import Warehouse, load_dotenv, project_root
-from transmissor.warehouse import connect, ensure_raw_indexes
+from transmissor.warehouse import analyze_stale_raw_tables, connect, ensure_raw_indexes
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -69,6 +69,7 @@ def _copy(
                 f"in {result.seconds:.1f} s ({rate:,.0f} rows/s)"
             )
         ensure_raw_indexes(warehouse, [t.name for t in tables])
+        analyze_stale_raw_tables(warehouse)  # dbt plans on these tables next
     set_state(root, env.ibge, handed_over_state(state, contract, copied))
     total = sum(r.rows for r in copied)
     print(
