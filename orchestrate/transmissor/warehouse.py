@@ -57,7 +57,13 @@ def ensure_raw_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
 
 def _create_raw_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
     for table in tables:
-        if conn.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{table}",)).fetchone()[0]:
+        exists, indexed = conn.execute(
+            "select to_regclass(%s) is not null, to_regclass(%s) is not null",
+            (f"{RAW_SCHEMA}.{table}", f"{RAW_SCHEMA}.{table}_municipio_idx"),
+        ).fetchone()
+        # Looked up first: CREATE INDEX IF NOT EXISTS still demands ownership of the table,
+        # which an edge box's loader role (transmissor.loader_role) does not have.
+        if exists and not indexed:
             conn.execute(
                 sql.SQL("create index if not exists {} on {} (co_municipio_ibge)").format(
                     sql.Identifier(f"{table}_municipio_idx"), sql.Identifier(RAW_SCHEMA, table)
