@@ -15,8 +15,10 @@ def build_parser() -> argparse.ArgumentParser:
         access_cli,
         contract_cli,
         db_cli,
+        dbt_build,
         dbt_ready,
         demo,
+        edge_cli,
         firstload_cli,
         fleet_cli,
         municipio_cli,
@@ -40,11 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
         reconcile_cli,
         firstload_cli,
         dbt_ready,
+        dbt_build,
         demo,
         fleet_cli,
         status_cli,
         access_cli,
         preflight,
+        edge_cli,
     ):
         module.register(commands)
     _no_abbreviations(parser)

@@ -1,0 +1,81 @@
+"""The daily dbt step skips a município whose rows, models and reference date are unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.project import ProjectCopy
+from transmissor import sandbox
+from transmissor.dbt_build import project_digest
+from transmissor.localpg import LocalPostgres
+
+pytestmark = pytest.mark.e2e
+
+M = "2927408"  # Salvador (BA)
+DBT_RAN = "Completed successfully"
+SKIPPED = "dbt not run"
+
+
+@pytest.fixture(scope="module")
+def project(
+    pg_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ProjectCopy]:
+    project = ProjectCopy.create(tmp_path_factory.mktemp("dbt-build"), pg_server)
+    project.add_municipio(M, citizens=200, seed=31)
+    yield project
+
+
+def _job(project: ProjectCopy) -> str:
+    result = project.meltano(["run", "transmissao-diaria"], environment=M, timeout=900)
+    assert result.ok, result.output[-3000:]
+    return result.output
+
+
+def _marts(project: ProjectCopy) -> dict[str, object]:
+    """xmin of the município's mart rows (changes when dbt rewrites them) and their count."""
+    with project.warehouse() as conn:
+        xmins = conn.execute(
+            "select array_agg(xmin::text order by xmin::text), count(*) "
+            "from marts.lista_nominal_hipertensos where co_municipio_ibge = %s",
+            (M,),
+        ).fetchone()
+        built = conn.execute(
+            "select fingerprint from transmissor.dbt_builds where municipio = %s", (M,)
+        ).fetchone()
+    return {"xmins": xmins[0], "rows": xmins[1], "fingerprint": built and built[0]}
+
+
+def test_nothing_new_skips_dbt_and_new_rows_rebuild(project: ProjectCopy) -> None:
+    first = _job(project)
+    assert DBT_RAN in first and SKIPPED not in first
+    built = _marts(project)
+    assert built["rows"] > 0 and built["fingerprint"]
+
+    # Nothing new at the source: the load re-sends the dimension tables (full table) and
+    # the last row of each incremental table, which changes no content; dbt is skipped.
+    again = _job(project)
+    assert SKIPPED in again and DBT_RAN not in again
+    assert _marts(project) == built
+
+    # A new day at the PEC (new, deleted and re-inserted facts): dbt runs again and
+    # rewrites the município's rows.
+    sandbox.advance(project.sources[M], days=1, seed=5)
+    after = _job(project)
+    assert DBT_RAN in after and SKIPPED not in after
+    rebuilt = _marts(project)
+    assert rebuilt["fingerprint"] != built["fingerprint"]
+    assert not set(rebuilt["xmins"]) & set(built["xmins"])
+
+
+def test_a_changed_model_changes_the_fingerprint(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "m.sql"
+    model.write_text("select 1\n")
+    (tmp_path / "dbt_project.yml").write_text("name: x\n")
+    before = project_digest(tmp_path)
+    assert project_digest(tmp_path) == before
+    model.write_text("select 2\n")
+    assert project_digest(tmp_path) != before
