@@ -44,6 +44,10 @@ class Warehouse:
     password: str
     database: str
     sslmode: str = "prefer"
+    # The CA that signed the server's certificate, for sslmode verify-ca/verify-full (an edge
+    # box). Given per connection: a root CA file in libpq's environment or default location
+    # would make every `require` connection (the PEC's too) verify against it.
+    sslrootcert: str | None = None
 
     @classmethod
     def from_env(cls) -> Warehouse:
@@ -67,6 +71,7 @@ class Warehouse:
             password=os.environ["WAREHOUSE_PASSWORD"],
             database=os.environ.get("WAREHOUSE_DATABASE", "transmissor"),
             sslmode=os.environ.get("WAREHOUSE_SSLMODE", "prefer"),
+            sslrootcert=os.environ.get("WAREHOUSE_SSLROOTCERT") or None,
         )
 
     def url(self, database: str | None = None, driver: str = "postgresql") -> str:

@@ -16,8 +16,13 @@ MELTANO_SCHEMA = "meltano"
 
 def connect(warehouse: Warehouse, database: str | None = None) -> psycopg.Connection:
     try:
+        tls = {"sslrootcert": warehouse.sslrootcert} if warehouse.sslrootcert else {}
         return psycopg.connect(
-            warehouse.url(database), autocommit=True, connect_timeout=10, sslmode=warehouse.sslmode
+            warehouse.url(database),
+            autocommit=True,
+            connect_timeout=10,
+            sslmode=warehouse.sslmode,
+            **tls,
         )
     except psycopg.OperationalError as error:
         msg = (
