@@ -16,6 +16,7 @@ import psycopg
 
 from transmissor import transmissions
 from transmissor.environments import MunicipioEnvironment
+from transmissor.ibge import Municipio
 from transmissor.transmissions import Transmission
 
 DEFAULT_DEADLINE = time(13, 0)
@@ -49,6 +50,51 @@ class Deadline:
         return datetime.combine(day, self.at, self.zone)
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A município known only from its edge box (no environment file in this project)."""
+
+    municipio: Municipio
+
+    @property
+    def ibge(self) -> str:
+        return self.municipio.codigo_ibge
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeBox:
+    """An edge box (transmissor edge install) as it last reported itself."""
+
+    hostname: str
+    version: str
+    last_seen: datetime
+    last_run_status: str | None
+    outdated: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "hostname": self.hostname,
+            "version": self.version,
+            "last_seen": self.last_seen.isoformat(),
+            "last_run_status": self.last_run_status,
+            "outdated": self.outdated,
+        }
+
+
+def edge_boxes(conn: psycopg.Connection, central_version: str) -> dict[str, EdgeBox]:
+    """Every edge box by município; outdated when it runs another version than the center."""
+    if not conn.execute("select to_regclass('transmissor.edge_boxes') is not null").fetchone()[0]:
+        return {}
+    rows = conn.execute(
+        "select municipio, hostname, version, last_seen, last_run_status "
+        "from transmissor.edge_boxes order by municipio"
+    ).fetchall()
+    return {
+        code: EdgeBox(host, version, seen, run, version != central_version)
+        for code, host, version, seen, run in rows
+    }
+
+
 @dataclass
 class DayStatus:
     day: date
@@ -69,6 +115,7 @@ class MunicipioStatus:
     last_error_at: datetime | None
     running: bool
     history: list[DayStatus] = field(default_factory=list)
+    edge: EdgeBox | None = None
 
     @property
     def rows_today_total(self) -> int:
@@ -94,6 +141,7 @@ class MunicipioStatus:
             "history": [
                 {"date": d.day.isoformat(), "state": d.state, "rows": d.rows} for d in self.history
             ],
+            "edge": self.edge.to_json() if self.edge else None,
         }
 
 
@@ -103,6 +151,11 @@ class FleetStatus:
     now: datetime
     deadline: Deadline
     municipios: list[MunicipioStatus]
+    central_version: str | None = None
+
+    @property
+    def edge_outdated(self) -> list[str]:
+        return [m.ibge for m in self.municipios if m.edge and m.edge.outdated]
 
     @property
     def alerts(self) -> list[MunicipioStatus]:
@@ -123,6 +176,8 @@ class FleetStatus:
             "counts": counts,
             "alerts": [m.ibge for m in self.alerts],
             "municipios": [m.to_json() for m in self.municipios],
+            "central_version": self.central_version,
+            "edge_outdated": self.edge_outdated,
         }
 
 
@@ -144,10 +199,11 @@ def day_state(
 
 def compute(
     conn: psycopg.Connection,
-    registered: list[MunicipioEnvironment],
+    registered: list[MunicipioEnvironment] | list[MunicipioEnvironment | Listed],
     day: date,
     now: datetime,
     deadline: Deadline,
+    edges: dict[str, EdgeBox] | None = None,
 ) -> FleetStatus:
     zone = deadline.zone
     first_day = day - timedelta(days=HISTORY_DAYS - 1)
@@ -201,6 +257,7 @@ def compute(
                 last_error_at=last_error.started_at if last_error else None,
                 running=bool(today and today[-1].status == "running"),
                 history=history,
+                edge=(edges or {}).get(ibge),
             )
         )
     return FleetStatus(day, now, deadline, result)
@@ -240,9 +297,12 @@ def render_table(status: FleetStatus, per_table: bool = False) -> str:
         error = ""
         if m.last_error and m.last_error_at:
             error = f"{m.last_error_at.astimezone(zone):%m-%d %H:%M} {m.last_error}"[:90]
+        edge = ""
+        if m.edge:
+            edge = f"  [edge {m.edge.version}{' OUTDATED' if m.edge.outdated else ''}]"
         lines.append(
             f"{m.ibge:<7} {m.nome[:22]:<22} {m.uf:<2} {m.state.upper():<8} {success:<23} "
-            f"{m.rows_today_total:>10,}  {error}"
+            f"{m.rows_today_total:>10,}  {error}{edge}"
         )
         if per_table and m.rows_today:
             for table, n in sorted(m.rows_today.items()):
@@ -254,4 +314,11 @@ def render_table(status: FleetStatus, per_table: bool = False) -> str:
         ", ".join(f"{counts[s]} {s}" for s in (OK, RUNNING, PENDING, FAILED, LATE) if s in counts)
         or "no municipalities registered"
     )
+    boxes = [m for m in status.municipios if m.edge]
+    if boxes:
+        outdated = status.edge_outdated
+        lines.append(
+            f"{len(boxes)} edge boxes (central version {status.central_version}); "
+            + (f"{len(outdated)} OUTDATED: {', '.join(outdated)}" if outdated else "none outdated")
+        )
     return "\n".join(lines)

@@ -9,10 +9,18 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from transmissor import environments, status_html, transmissions
+from transmissor import edge, environments, loader_role, status_html, transmissions
 from transmissor.errors import TransmissorError
+from transmissor.ibge import lookup
 from transmissor.settings import Warehouse, load_dotenv, project_root
-from transmissor.status import DEFAULT_TIMEZONE, Deadline, compute, render_table
+from transmissor.status import (
+    DEFAULT_TIMEZONE,
+    Deadline,
+    Listed,
+    compute,
+    edge_boxes,
+    render_table,
+)
 from transmissor.warehouse import connect
 
 
@@ -73,10 +81,18 @@ def _status(args: argparse.Namespace) -> int:
         day = date.fromisoformat(args.date) if args.date else now.astimezone(deadline.zone).date()
     except ValueError as error:
         raise TransmissorError(f"--date must be YYYY-MM-DD, not {args.date!r}") from error
-    registered = environments.registered(root)
+    registered: list = environments.registered(root)
     with connect(Warehouse.from_env()) as conn:
         transmissions.ensure_schema(conn)
-        fleet = compute(conn, registered, day, now, deadline)
+        central = edge.version(root)
+        boxes = edge_boxes(conn, central)
+        if boxes:
+            # Published for the boxes: `transmissor edge status` compares itself with it.
+            loader_role.ensure_edge_tables(conn, central)
+        known = {env.ibge for env in registered}
+        registered += [Listed(lookup(code)) for code in sorted(boxes) if code not in known]
+        fleet = compute(conn, registered, day, now, deadline, edges=boxes)
+        fleet.central_version = central
     if args.format == "json":
         text = json.dumps(fleet.to_json(), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "html":
