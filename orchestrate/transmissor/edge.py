@@ -496,11 +496,11 @@ def local_runs(root: Path, limit: int = 10) -> list[dict]:
     return [json.loads(line) for line in lines[-limit:] if line.strip()]
 
 
-def _due(root: Path, at_hour: int, timezone: str) -> str | None:
+def due(root: Path, at_hour: int, timezone: str, now: dt.datetime | None = None) -> str | None:
     """Why a scheduled (hourly cron) call should not start now, or None when it should."""
     from zoneinfo import ZoneInfo
 
-    now = dt.datetime.now(ZoneInfo(timezone))
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(timezone))
     if now.hour < at_hour:
         return f"before {at_hour:02d}:00 {timezone}"
     today = [
@@ -541,7 +541,7 @@ def run(
             print(f"município {ibge}: a transmissão is already running on this box")
             return None
         if scheduled:
-            why = _due(root, at_hour, timezone)
+            why = due(root, at_hour, timezone)
             if why:
                 return None
         if random_delay:
