@@ -15,7 +15,7 @@ import pytest
 from psycopg import sql
 
 from tests.project import ProjectCopy
-from transmissor import loader_role
+from transmissor import access, loader_role
 from transmissor.contract import MUNICIPIO_COLUMN
 from transmissor.localpg import LocalPostgres
 from transmissor.warehouse import RAW_SCHEMA
@@ -119,6 +119,10 @@ def test_loader_of_a_cannot_write_rows_of_b(granted: tuple[ProjectCopy, dict[str
             )
         ).fetchall()
     assert rows == [(-1, B, None)]
+    # `transmissor access status` does not count the confined loaders as extra writers.
+    with project.warehouse() as conn:
+        writers = access.status(conn).writers
+    assert not [w for w in writers if w[0].startswith(("loader_", "transmissor_loaders"))]
 
 
 @pytest.mark.e2e

@@ -221,7 +221,15 @@ def status(conn: psycopg.Connection) -> Status:
         "cross join unnest(%s::text[]) as p(priv) "
         "where n.nspname = any(%s) and c.relkind in ('r', 'p', 'v', 'm', 'f') "
         "and not r.rolsuper and r.oid <> %s and r.rolname !~ '^pg_' "
-        "and has_table_privilege(r.oid, c.oid, p.priv) order by 1, 2, 3",
+        "and has_table_privilege(r.oid, c.oid, p.priv) "
+        # Edge boxes' loaders (transmissor.loader_role) write where their row-level security
+        # policy confines them to their own município's rows: expected, not an extra writer.
+        "and not (c.relrowsecurity and exists (select 1 from pg_catalog.pg_policy pol "
+        "  where pol.polrelid = c.oid and pol.polname = 'loader_rows') "
+        "  and (r.rolname = 'transmissor_loaders' or exists (select 1 "
+        "    from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid "
+        "    where m.member = r.oid and g.rolname = 'transmissor_loaders'))) "
+        "order by 1, 2, 3",
         (list(WRITE_PRIVILEGES), list(PROTECTED_SCHEMAS), owner_oid),
     ).fetchall()
     return result
