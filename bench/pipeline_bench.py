@@ -222,7 +222,13 @@ def main() -> int:
                 "(b) first load",
                 lambda: _ok(
                     project.meltano(
-                        ["run", "transmissor:first-load", "tap-pec", "target-postgres"],
+                        [
+                            "run",
+                            "transmissor:first-load",
+                            "transmissor:snapshot",
+                            "tap-pec",
+                            "target-postgres",
+                        ],
                         environment=IBGE,
                     )
                 ),

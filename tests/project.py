@@ -123,7 +123,10 @@ class ProjectCopy:
         )
 
     def el(self, ibge: str) -> MeltanoResult:
-        result = self.meltano(["run", "tap-pec", "target-postgres"], environment=ibge)
+        """Extract-load as the daily job does it: full-table tables by COPY, then Singer."""
+        result = self.meltano(
+            ["run", "transmissor:snapshot", "tap-pec", "target-postgres"], environment=ibge
+        )
         assert result.ok, result.output[-3000:]
         return result
 

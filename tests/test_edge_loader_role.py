@@ -144,7 +144,10 @@ def test_meltano_loads_under_the_loader_role(
     )
     project.write_env()
     try:
-        result = project.meltano(["run", "tap-pec", "target-postgres"], environment=A)
+        result = project.meltano(
+            ["run", "transmissor:first-load", "transmissor:snapshot", "tap-pec", "target-postgres"],
+            environment=A,
+        )
         assert result.ok, result.output[-4000:]
         result = project.meltano(["invoke", "transmissor", "reconcile"], environment=A)
         assert result.ok, result.output[-4000:]

@@ -97,7 +97,14 @@ def test_then_the_daily_job_is_incremental(project: ProjectCopy) -> None:
     sandbox.advance(project.sources[SINGER], days=1, seed=2)
     # Not the whole job: its preflight rightly refuses COPY, which reads SINGER's PEC.
     result = project.meltano(
-        ["run", "transmissor:first-load", "tap-pec", "target-postgres", "transmissor:reconcile"],
+        [
+            "run",
+            "transmissor:first-load",
+            "transmissor:snapshot",
+            "tap-pec",
+            "target-postgres",
+            "transmissor:reconcile",
+        ],
         environment=COPY,
     )
     assert result.ok, result.output[-3000:]

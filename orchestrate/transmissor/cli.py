@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         municipio_cli,
         preflight,
         reconcile_cli,
+        snapshot_cli,
         status_cli,
     )
     from transmissor.sandbox import cli as sandbox_cli
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         contract_cli,
         reconcile_cli,
         firstload_cli,
+        snapshot_cli,
         dbt_ready,
         dbt_build,
         demo,

@@ -22,6 +22,9 @@ GENERATED_HEADER = (
 )
 EXTRACTOR_PATH = Path("extract/tap-pec.meltano.yml")
 STREAM_MAPS_PATH = Path("extract/stream-maps.json")
+# Every table through Singer (an SSH município, which `transmissor snapshot` cannot reach).
+ALL_STREAM_MAPS_PATH = Path("extract/stream-maps-all.json")
+ALL_TABLES_VARIABLE = "TRANSMISSOR_SINGER_ALL_TABLES"
 SOURCES_PATH = Path("transform/models/staging/pec/_pec__sources.yml")
 
 
@@ -110,7 +113,7 @@ class Contract:
         raise KeyError(msg)
 
 
-def render_stream_maps(contract: Contract) -> dict[str, Any]:
+def render_stream_maps(contract: Contract, every_table: bool = False) -> dict[str, Any]:
     """Per-table stream maps: `co_municipio_ibge` on every row and first in every key.
 
     One entry per table because a glob map cannot carry per-table key properties. They reach
@@ -124,6 +127,8 @@ def render_stream_maps(contract: Contract) -> dict[str, Any]:
                 "__key_properties__": [MUNICIPIO_COLUMN, *table.primary_key],
             }
             for table in contract.tables
+            # The SDK rejects a map whose key properties a deselected stream does not have.
+            if every_table or table.incremental
         }
     }
 
@@ -153,6 +158,10 @@ def render_extractor(contract: Contract) -> dict[str, Any]:
                         "stream_map_config": {MUNICIPIO_COLUMN: "${MUNICIPIO_IBGE}"},
                     },
                     "select": select,
+                    # Only the incremental tables go through Singer; the full-table ones are
+                    # COPYed by `transmissor snapshot` (an SSH município's environment widens
+                    # this to every table, since the snapshot cannot reach its PEC).
+                    "select_filter": [t.stream_id for t in contract.tables if t.incremental],
                     "metadata": metadata,
                 }
             ]
@@ -238,6 +247,7 @@ def rendered_files(root: Path) -> dict[Path, str]:
         readonly_role.SCRIPT_PATH: readonly_role.render(contract, readonly_role.DEFAULT_ROLE),
         EXTRACTOR_PATH: _dump(render_extractor(contract)),
         STREAM_MAPS_PATH: json.dumps(render_stream_maps(contract), indent=2) + "\n",
+        ALL_STREAM_MAPS_PATH: json.dumps(render_stream_maps(contract, True), indent=2) + "\n",
         SOURCES_PATH: _dump(render_sources(contract)),
     }
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from transmissor.contract import ALL_TABLES_VARIABLE
 from transmissor.errors import TransmissorError
 from transmissor.ibge import Municipio, lookup
 
@@ -92,18 +93,29 @@ class MunicipioEnvironment:
             "environments": [
                 {
                     "name": self.name,
-                    "env": {
-                        "MUNICIPIO_IBGE": self.ibge,
-                        "MUNICIPIO_NOME": self.municipio.nome,
-                        "MUNICIPIO_UF": self.municipio.uf,
-                        "MUNICIPIO_FUSO_HORARIO": self.municipio.fuso_horario,
-                    },
-                    "config": {
-                        "plugins": {"extractors": [{"name": "tap-pec", "config": tap_config}]}
-                    },
+                    "env": self._env(),
+                    "config": {"plugins": {"extractors": [self._extractor(tap_config)]}},
                 }
             ]
         }
+
+    def _env(self) -> dict[str, str]:
+        env = {
+            "MUNICIPIO_IBGE": self.ibge,
+            "MUNICIPIO_NOME": self.municipio.nome,
+            "MUNICIPIO_UF": self.municipio.uf,
+            "MUNICIPIO_FUSO_HORARIO": self.municipio.fuso_horario,
+        }
+        if self.ssh:
+            env[ALL_TABLES_VARIABLE] = "true"  # extract/tap-pec: the stream maps of every table
+        return env
+
+    def _extractor(self, tap_config: dict[str, Any]) -> dict[str, Any]:
+        extractor: dict[str, Any] = {"name": "tap-pec", "config": tap_config}
+        if self.ssh:
+            # `transmissor snapshot` cannot open the tunnel: every table goes through Singer.
+            extractor["select_filter"] = ["*"]
+        return extractor
 
     def render(self) -> str:
         m = self.municipio
