@@ -115,12 +115,20 @@ begin
                     v_error := 'extract-load failed';
                 end;
             end if;
-            -- From the driver's start when it recorded one: steps before the load block
-            -- (transmissor:first-load) write rows too.
+            -- Steps before the load block (transmissor:first-load, transmissor:snapshot)
+            -- write rows too: count from the driver's start when it recorded one, else from
+            -- the end of the município's previous transmission (its first: everything).
             select least(t.started_at at time zone 'UTC', new.started_at) into v_from
             from transmissor.transmissoes t where t.meltano_run_id = new.run_id;
-            v_rows := transmissor.rows_loaded(v_municipio, coalesce(v_from, new.started_at),
-                                              new.ended_at);
+            if v_from is null then
+                select coalesce(max(p.ended_at at time zone 'UTC'), '-infinity'::timestamp)
+                into v_from
+                from transmissor.transmissoes p
+                where p.municipio = v_municipio and p.meltano_run_id is distinct from new.run_id
+                  and p.ended_at is not null;
+                v_from := least(v_from, new.started_at);
+            end if;
+            v_rows := transmissor.rows_loaded(v_municipio, v_from, new.ended_at);
             insert into transmissor.transmissoes (municipio, started_at, ended_at, status, step,
                                                   rows, error, meltano_run_id)
             values (v_municipio, new.started_at at time zone 'UTC',
