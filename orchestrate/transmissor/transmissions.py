@@ -119,7 +119,8 @@ begin
             -- write rows too: count from the driver's start when it recorded one, else from
             -- the end of the município's previous transmission (its first: everything).
             select least(t.started_at at time zone 'UTC', new.started_at) into v_from
-            from transmissor.transmissoes t where t.meltano_run_id = new.run_id;
+            from transmissor.transmissoes t
+            where t.meltano_run_id = new.run_id and t.trigger <> 'meltano';
             if v_from is null then
                 select coalesce(max(p.ended_at at time zone 'UTC'), '-infinity'::timestamp)
                 into v_from
