@@ -68,19 +68,15 @@ def _source_value(column: str, source_type: str) -> sql.Composable:
 
 
 def fast_tables(contract: Contract) -> list[Table]:
-    """Tables the COPY path can load: incremental on their own integer primary key."""
-    return [
-        t
-        for t in contract.tables
-        if t.incremental and t.replication_key == t.primary_key[0] and len(t.primary_key) == 1
-    ]
+    """Tables the COPY path can load: incremental, with a one-column primary key."""
+    return [t for t in contract.tables if t.incremental and len(t.primary_key) == 1]
 
 
 @dataclass(frozen=True, slots=True)
 class CopiedTable:
     table: str
     rows: int
-    max_key: int | None
+    max_key: int | datetime | None  # the highest replication key value copied
     seconds: float
 
 
@@ -165,7 +161,7 @@ def copy_table(
     now = datetime.now(UTC).replace(tzinfo=None)
     millis = int(now.timestamp() * 1000)
     stamp = now.isoformat(sep=" ")
-    key = sql.Identifier(table.primary_key[0])
+    key = sql.Identifier(table.replication_key)
     # One snapshot for the copy and its high-water mark.
     with source.transaction():
         source.execute("set transaction isolation level repeatable read, read only")
@@ -235,9 +231,17 @@ def handed_over_state(state: dict, contract: Contract, copied: list[CopiedTable]
         table = contract.table(result.table)
         bookmarks[table.stream_id] = {
             "replication_key": table.replication_key,
-            "replication_key_value": result.max_key,
+            "replication_key_value": _bookmark_value(result.max_key),
         }
     return state
+
+
+def _bookmark_value(value: int | datetime) -> int | str:
+    """As the Singer SDK writes it: timestamps (UTC, PGTZ=UTC) in ISO form with +00:00."""
+    if isinstance(value, datetime):
+        naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        return naive.isoformat(timespec="microseconds") + "+00:00"
+    return value
 
 
 def tables_to_copy(contract: Contract, state: dict, full_refresh: bool) -> list[Table]:

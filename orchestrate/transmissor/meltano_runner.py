@@ -212,6 +212,30 @@ def _state_from_systemdb(uri: str, state_id: str) -> dict:
     return _merged(partial, completed)
 
 
+def _state_to_systemdb(uri: str, state_id: str, completed: str) -> None:
+    """Meltano's own write of a complete state: completed replaced, partial emptied."""
+    import psycopg
+
+    from transmissor.errors import TransmissorError
+
+    conninfo = uri.replace("postgresql+psycopg://", "postgresql://", 1)
+    try:
+        with psycopg.connect(conninfo, connect_timeout=10) as conn:
+            conn.execute(
+                "insert into state (state_id, partial_state, completed_state, updated_at) "
+                "values (%s, '{}', %s, now() at time zone 'UTC') on conflict (state_id) do "
+                "update set partial_state = '{}', completed_state = excluded.completed_state, "
+                "updated_at = excluded.updated_at",
+                (state_id, completed),
+            )
+    except psycopg.Error as error:
+        msg = (
+            f"could not write Meltano's state {state_id} to MELTANO_DATABASE_URI: "
+            f"{str(error).strip().splitlines()[-1]}"
+        )
+        raise TransmissorError(msg) from error
+
+
 def _merged(src: dict, dest: dict) -> dict:
     """`src` merged recursively onto a copy of `dest` (Meltano's `utils.merge`)."""
     out = dict(dest)
@@ -224,11 +248,15 @@ def _merged(src: dict, dest: dict) -> dict:
 
 
 def set_state(root: Path, ibge: str, state: dict) -> None:
-    """Replace the município's Meltano state."""
+    """Replace the município's Meltano state (as `meltano state set --force` does)."""
     import json
 
     from transmissor.errors import TransmissorError
 
+    uri = os.environ.get("MELTANO_DATABASE_URI", "")
+    if uri.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        _state_to_systemdb(uri, state_id(ibge), json.dumps(state))
+        return
     result = run_meltano(root, ["state", "set", "--force", state_id(ibge), json.dumps(state)])
     if not result.ok:
         msg = f"município {ibge}: could not write the Meltano state: {result.output[-500:]}"
