@@ -86,7 +86,10 @@ _ERRORISH = re.compile(
 )
 
 
-_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[\w+\s*\]\s+[\w:-]+\s+")
+_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[\w+\s*\]\s+([\w:-]+)\s+")
+# "server closed the connection unexpectedly" alone does not say which database went away:
+# the plugin that logged it does.
+_SIDES = {"tap-pec": "banco do município", "target-postgres": "banco analítico"}
 _GENERIC = re.compile(r"Block run completed|Run completed|Need help fixing", re.IGNORECASE)
 
 
@@ -98,7 +101,7 @@ def error_summary(output: str, limit: int = 400) -> str:
     for pattern in CONFIGURATION_PATTERNS + TRANSIENT_PATTERNS:
         for line in lines:
             if re.search(pattern, line.lower()):
-                return _shorten(_PREFIX.sub("", line), limit)
+                return _shorten(_unprefixed(line), limit)
     telling = [
         line
         for line in lines
@@ -106,7 +109,17 @@ def error_summary(output: str, limit: int = 400) -> str:
     ]
     errors = [line for line in lines if _ERRORISH.search(line) and not _GENERIC.search(line)]
     pick = (telling or errors or lines or ["no output"])[-1]
-    return _shorten(_PREFIX.sub("", pick), limit)
+    return _shorten(_unprefixed(pick), limit)
+
+
+def _unprefixed(line: str) -> str:
+    """The line without Meltano's time and level; a tap's or loader's names its database."""
+    match = _PREFIX.match(line)
+    if not match:
+        return line
+    side = _SIDES.get(match.group(1))
+    text = line[match.end() :]
+    return f"{side} ({match.group(1)}): {text}" if side else text
 
 
 def _shorten(line: str, limit: int) -> str:
