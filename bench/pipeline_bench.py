@@ -208,6 +208,8 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
     results: dict = {"date": date.today().isoformat(), "citizens": args.citizens, "steps": {}}
+    for old in LOGS.glob("*.log"):
+        old.unlink()
     with tempfile.TemporaryDirectory(prefix="transmissor-bench-") as scratch:
         server = LocalPostgres(root=Path(scratch) / "pg", port=_free_port()).start()
         try:
@@ -265,7 +267,13 @@ def _daily(project: ProjectCopy) -> None:
     _ok(project.meltano(["run", "transmissao-diaria"], environment=IBGE))
 
 
+LOGS = ROOT / "bench" / "logs"  # each step's Meltano output, to see where its time went
+
+
 def _ok(result: object) -> None:
+    LOGS.mkdir(exist_ok=True)
+    count = len(list(LOGS.glob("*.log")))
+    (LOGS / f"{count:02d}.log").write_text(getattr(result, "output", ""), encoding="utf-8")
     if not getattr(result, "ok", False):
         output = getattr(result, "output", "")
         raise SystemExit(f"bench step failed:\n{output[-3000:]}")
