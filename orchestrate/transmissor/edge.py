@@ -168,23 +168,23 @@ def _prepare_venv(root: Path, reuse: Path | None) -> None:
             (root / name).symlink_to((reuse / name).resolve())
         return
     python = sys.executable
-    steps = [
-        [python, "-m", "venv", str(root / ".venv")],
-        [
-            str(root / ".venv/bin/pip"),
-            "install",
-            "--quiet",
-            "-c",
-            "plugins/constraints/transmissor.txt",
-            "-e",
-            ".",
-        ],
+    _run_steps(root, [[python, "-m", "venv", str(root / ".venv")], *_install_steps(root)])
+
+
+def _install_steps(root: Path) -> list[list[str]]:
+    """The pinned install of the project and its Meltano plugins into root's .venv."""
+    pip = [str(root / ".venv/bin/pip"), "install", "--quiet"]
+    return [
+        [*pip, "-c", "plugins/constraints/transmissor.txt", "-e", "."],
         [str(root / ".venv/bin/meltano"), "install"],
     ]
+
+
+def _run_steps(root: Path, steps: list[list[str]]) -> None:
     for args in steps:
         done = subprocess.run(args, cwd=root, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            msg = f"{' '.join(args[:3])} failed: {(done.stderr or done.stdout).strip()[-1500:]}"
+            msg = f"{' '.join(args[:4])} failed: {(done.stderr or done.stdout).strip()[-1500:]}"
             raise TransmissorError(msg)
 
 
@@ -590,23 +590,8 @@ def update(root: Path) -> tuple[str, str]:
         raise TransmissorError(msg)
     steps = [["git", "-C", str(root), "pull", "--quiet", "--ff-only"]]
     if not (root / ".venv").is_symlink():
-        steps += [
-            [
-                str(root / ".venv/bin/pip"),
-                "install",
-                "--quiet",
-                "-c",
-                "plugins/constraints/transmissor.txt",
-                "-e",
-                ".",
-            ],
-            [str(root / ".venv/bin/meltano"), "install"],
-        ]
-    for args in steps:
-        done = subprocess.run(args, cwd=root, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            msg = f"{' '.join(args[:4])} failed: {(done.stderr or done.stdout).strip()[-1500:]}"
-            raise TransmissorError(msg)
+        steps += _install_steps(root)
+    _run_steps(root, steps)
     after = version(root)
     marker = read_marker(root)
     marker["version"] = after

@@ -7,7 +7,9 @@ and how to reach its banco do município. Secrets never go in it: the password i
 
 from __future__ import annotations
 
+import argparse
 import ipaddress
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -265,3 +267,13 @@ def connect_source(env: MunicipioEnvironment) -> psycopg.Connection:
             f"{str(error).strip().splitlines()[-1]}"
         )
         raise TransmissorError(msg) from error
+
+
+def add_municipio_option(parser: argparse.ArgumentParser) -> None:
+    """`--municipio CODE`, defaulting to the one the Meltano environment sets."""
+    parser.add_argument(
+        "--municipio",
+        default=os.environ.get("MUNICIPIO_IBGE"),
+        metavar="CODE",
+        help="IBGE code (default: $MUNICIPIO_IBGE, set by the município's Meltano environment)",
+    )

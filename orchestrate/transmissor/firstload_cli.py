@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from transmissor import environments
@@ -24,11 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "first-load",
         help="COPY the large tables of a município not loaded yet, then hand over to Meltano",
     )
-    parser.add_argument(
-        "--municipio",
-        default=os.environ.get("MUNICIPIO_IBGE"),
-        help="IBGE code (default: $MUNICIPIO_IBGE, set by the município's Meltano environment)",
-    )
+    environments.add_municipio_option(parser)
     parser.add_argument("--full-refresh", action="store_true", help="copy every large table again")
     parser.set_defaults(func=_first_load)
 

@@ -89,12 +89,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "preflight",
         help="check a município's PEC before its transmission (nothing is written)",
     )
-    parser.add_argument(
-        "--municipio",
-        default=os.environ.get("MUNICIPIO_IBGE"),
-        metavar="CODE",
-        help="IBGE code (default: $MUNICIPIO_IBGE, set by the município's Meltano environment)",
-    )
+    environments.add_municipio_option(parser)
     parser.set_defaults(func=_preflight)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,11 +19,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "reconcile",
         help="compare a município's PEC with the warehouse: mark deletions, re-sync gaps",
     )
-    parser.add_argument(
-        "--municipio",
-        default=os.environ.get("MUNICIPIO_IBGE"),
-        help="IBGE code (default: $MUNICIPIO_IBGE, set by the município's Meltano environment)",
-    )
+    environments.add_municipio_option(parser)
     window = parser.add_mutually_exclusive_group()
     window.add_argument(
         "--since", type=date.fromisoformat, help="only months from this date on (YYYY-MM-DD)"

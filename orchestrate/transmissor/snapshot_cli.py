@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 
 from transmissor import environments, pseudonymise
 from transmissor.contract import Contract
@@ -19,11 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="COPY the município's full-table tables (state tables, dimensions); "
         "write new and changed rows, mark vanished ones",
     )
-    parser.add_argument(
-        "--municipio",
-        default=os.environ.get("MUNICIPIO_IBGE"),
-        help="IBGE code (default: $MUNICIPIO_IBGE, set by the município's Meltano environment)",
-    )
+    environments.add_municipio_option(parser)
     parser.set_defaults(func=_snapshot)
 
 
