@@ -35,9 +35,12 @@ $(AIRFLOW_VENV)/bin/airflow: orchestrate/airflow/constraints.txt $(BIN)/transmis
 ## airflow-setup: Apache Airflow 3 (for the fleet DAG and its tests) in .local/airflow/venv.
 airflow-setup: $(AIRFLOW_VENV)/bin/airflow
 
-## test: the whole test suite against real PostgreSQL servers, Meltano, dbt and Airflow.
+## test: the whole test suite against real PostgreSQL servers, Meltano, dbt and Airflow, one
+## test module per worker, TEST_WORKERS at a time (a module spends most of its time waiting on
+## Meltano, dbt and PostgreSQL processes, so two workers pay off even on two cores).
+TEST_WORKERS ?= 2
 test: setup airflow-setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## test-fast: everything but the end-to-end Meltano/dbt tests.
 test-fast: setup

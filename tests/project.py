@@ -20,12 +20,12 @@ from psycopg import sql
 from transmissor import environments, sandbox
 from transmissor.contract import MUNICIPIO_COLUMN, Contract
 from transmissor.localpg import SUPERUSER, LocalPostgres
-from transmissor.meltano_runner import MeltanoResult, run_meltano
+from transmissor.meltano_runner import PLUGIN_KINDS, MeltanoResult, run_meltano
 from transmissor.warehouse import RAW_SCHEMA
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("meltano.yml", "plugins", "extract", "transform", "orchestrate")
-LINKED = (".meltano", ".venv")
+LINKED = (".venv",)
 REFERENCE_DATE = date(2026, 11, 27)
 
 
@@ -55,6 +55,12 @@ class ProjectCopy:
                 shutil.copy2(source, root / name)
         for name in LINKED:
             (root / name).symlink_to(PROJECT_ROOT / name)
+        # Its own Meltano system directory whose plugin folders link to the installed ones:
+        # run files and dbt's target folder of runs without an environment stay in the copy,
+        # so test modules can run in parallel (pytest -n).
+        for kind in PLUGIN_KINDS:
+            (root / ".meltano").mkdir(exist_ok=True)
+            (root / ".meltano" / kind).symlink_to(PROJECT_ROOT / ".meltano" / kind)
         (root / "environments").mkdir()
         warehouse_db = f"warehouse_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(server.url(), autocommit=True) as conn:
