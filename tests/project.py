@@ -59,8 +59,10 @@ class ProjectCopy:
         # run files and dbt's target folder of runs without an environment stay in the copy,
         # so test modules can run in parallel (pytest -n).
         for kind in PLUGIN_KINDS:
+            installed = PROJECT_ROOT / ".meltano" / kind
+            installed.mkdir(parents=True, exist_ok=True)  # a dangling link would break Meltano
             (root / ".meltano").mkdir(exist_ok=True)
-            (root / ".meltano" / kind).symlink_to(PROJECT_ROOT / ".meltano" / kind)
+            (root / ".meltano" / kind).symlink_to(installed)
         (root / "environments").mkdir()
         warehouse_db = f"warehouse_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(server.url(), autocommit=True) as conn:
