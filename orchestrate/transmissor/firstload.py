@@ -60,7 +60,7 @@ def warehouse_type(source_type: str) -> str:
     return "text"
 
 
-def _source_value(column: str, source_type: str) -> sql.Composable:
+def source_value(column: str, source_type: str) -> sql.Composable:
     # Floats travel as the loader stores them (numeric), not in float8's text form.
     if warehouse_type(source_type) == "numeric" and "numeric" not in source_type:
         return sql.SQL("{}::numeric").format(sql.Identifier(column))
@@ -177,7 +177,7 @@ def copy_table(
             sql.Literal(millis),
         ]
         select = sql.SQL("select {} from {}").format(
-            sql.SQL(", ").join([*(_source_value(n, t) for n, t in columns), *constants]),
+            sql.SQL(", ").join([*(source_value(n, t) for n, t in columns), *constants]),
             sql.Identifier(schema, table.name),
         )
         target_columns = [*(n for n, _ in columns), MUNICIPIO_COLUMN, *_FILLED_METADATA]

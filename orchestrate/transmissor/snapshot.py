@@ -26,7 +26,7 @@ from psycopg import sql
 
 from transmissor import pseudonymise
 from transmissor.contract import MUNICIPIO_COLUMN, Contract, Table
-from transmissor.firstload import _source_value, source_columns, warehouse_type
+from transmissor.firstload import source_columns, source_value, warehouse_type
 from transmissor.warehouse import RAW_SCHEMA
 
 
@@ -75,7 +75,7 @@ def sync_table(
             )
         )
         select = sql.SQL("copy (select {} from {}) to stdout").format(
-            sql.SQL(", ").join(_source_value(n, t) for n, t in columns),
+            sql.SQL(", ").join(source_value(n, t) for n, t in columns),
             sql.Identifier(schema, table.name),
         )
         copy_in = sql.SQL("copy {} ({}) from stdin").format(
