@@ -10,8 +10,13 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import psycopg
 
 JOB = "transmissao-diaria"
 # The state ID of a município is "<IBGE>:" + this (environment, extractor, loader).
@@ -172,8 +177,7 @@ def get_state(root: Path, ibge: str) -> dict:
 
     from transmissor.errors import TransmissorError
 
-    uri = os.environ.get("MELTANO_DATABASE_URI", "")
-    if uri.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+    if uri := _postgres_systemdb():
         return _state_from_systemdb(uri, state_id(ibge))
     result = run_meltano(root, ["state", "get", state_id(ibge)])
     lines = result.output.strip().splitlines()
@@ -187,25 +191,13 @@ def _state_from_systemdb(uri: str, state_id: str) -> dict:
     """Meltano's own reading: the partial state (of an interrupted run) over the completed one."""
     import json
 
-    import psycopg
-
-    from transmissor.errors import TransmissorError
-
-    conninfo = uri.replace("postgresql+psycopg://", "postgresql://", 1)
-    try:
-        with psycopg.connect(conninfo, connect_timeout=10) as conn:
-            if not conn.execute("select to_regclass('state')").fetchone()[0]:
-                return {}  # Meltano has not created its tables yet: no run so far
-            row = conn.execute(
-                "select partial_state, completed_state from state where state_id = %s",
-                (state_id,),
-            ).fetchone()
-    except psycopg.Error as error:
-        msg = (
-            f"could not read Meltano's state {state_id} from MELTANO_DATABASE_URI: "
-            f"{str(error).strip().splitlines()[-1]}"
-        )
-        raise TransmissorError(msg) from error
+    with _systemdb(uri, f"read Meltano's state {state_id}") as conn:
+        if not conn.execute("select to_regclass('state')").fetchone()[0]:
+            return {}  # Meltano has not created its tables yet: no run so far
+        row = conn.execute(
+            "select partial_state, completed_state from state where state_id = %s",
+            (state_id,),
+        ).fetchone()
     if row is None:
         return {}
     partial, completed = (json.loads(text) if text else {} for text in row)
@@ -214,6 +206,26 @@ def _state_from_systemdb(uri: str, state_id: str) -> dict:
 
 def _state_to_systemdb(uri: str, state_id: str, completed: str) -> None:
     """Meltano's own write of a complete state: completed replaced, partial emptied."""
+    with _systemdb(uri, f"write Meltano's state {state_id}") as conn:
+        conn.execute(
+            "insert into state (state_id, partial_state, completed_state, updated_at) "
+            "values (%s, '{}', %s, now() at time zone 'UTC') on conflict (state_id) do "
+            "update set partial_state = '{}', completed_state = excluded.completed_state, "
+            "updated_at = excluded.updated_at",
+            (state_id, completed),
+        )
+
+
+def _postgres_systemdb() -> str | None:
+    """MELTANO_DATABASE_URI when Meltano's system database is PostgreSQL (the project's setting)."""
+    uri = os.environ.get("MELTANO_DATABASE_URI", "")
+    postgres = uri.startswith(("postgresql://", "postgresql+psycopg://", "postgres://"))
+    return uri if postgres else None
+
+
+@contextlib.contextmanager
+def _systemdb(uri: str, doing: str) -> Iterator[psycopg.Connection]:
+    """A committed-on-exit connection to Meltano's system database; errors say what failed."""
     import psycopg
 
     from transmissor.errors import TransmissorError
@@ -221,18 +233,9 @@ def _state_to_systemdb(uri: str, state_id: str, completed: str) -> None:
     conninfo = uri.replace("postgresql+psycopg://", "postgresql://", 1)
     try:
         with psycopg.connect(conninfo, connect_timeout=10) as conn:
-            conn.execute(
-                "insert into state (state_id, partial_state, completed_state, updated_at) "
-                "values (%s, '{}', %s, now() at time zone 'UTC') on conflict (state_id) do "
-                "update set partial_state = '{}', completed_state = excluded.completed_state, "
-                "updated_at = excluded.updated_at",
-                (state_id, completed),
-            )
+            yield conn
     except psycopg.Error as error:
-        msg = (
-            f"could not write Meltano's state {state_id} to MELTANO_DATABASE_URI: "
-            f"{str(error).strip().splitlines()[-1]}"
-        )
+        msg = f"could not {doing} (MELTANO_DATABASE_URI): {str(error).strip().splitlines()[-1]}"
         raise TransmissorError(msg) from error
 
 
@@ -253,8 +256,7 @@ def set_state(root: Path, ibge: str, state: dict) -> None:
 
     from transmissor.errors import TransmissorError
 
-    uri = os.environ.get("MELTANO_DATABASE_URI", "")
-    if uri.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+    if uri := _postgres_systemdb():
         _state_to_systemdb(uri, state_id(ibge), json.dumps(state))
         return
     result = run_meltano(root, ["state", "set", "--force", state_id(ibge), json.dumps(state)])
