@@ -149,6 +149,16 @@ def _raw_table_exists(warehouse: psycopg.Connection, table: Table) -> bool:
     return found.fetchone()[0] is not None
 
 
+def raw_column_types(warehouse: psycopg.Connection, table: str) -> dict[str, str]:
+    """Column -> type of a raw table, as the loader (or ensure_raw_table) created it."""
+    rows = warehouse.execute(
+        "select attname, format_type(atttypid, atttypmod) from pg_attribute "
+        "where attrelid = %s::regclass and attnum > 0 and not attisdropped",
+        (f"{RAW_SCHEMA}.{table}",),
+    ).fetchall()
+    return dict(rows)
+
+
 def copy_table(
     table: Table,
     schema: str,
@@ -165,24 +175,28 @@ def copy_table(
     # One snapshot for the copy and its high-water mark.
     with source.transaction():
         source.execute("set transaction isolation level repeatable read, read only")
+        # A timestamptz cast to the raw column's timestamp must read as UTC, as the tap's does.
+        source.execute("set local time zone 'UTC'")
         columns = source_columns(source, schema, table)
         row = source.execute(
             sql.SQL("select max({}) from {}").format(key, sql.Identifier(schema, table.name))
         ).fetchone()
         max_key = row[0] if row else None
-        constants = [
-            sql.Literal(ibge),
-            *(sql.Literal(stamp) for _ in range(3)),
-            sql.Literal(millis),
-            sql.Literal(millis),
-        ]
-        select = sql.SQL("select {} from {}").format(
-            sql.SQL(", ").join([*(source_value(n, t) for n, t in columns), *constants]),
-            sql.Identifier(schema, table.name),
-        )
         target_columns = [*(n for n, _ in columns), MUNICIPIO_COLUMN, *_FILLED_METADATA]
         raw = sql.Identifier(RAW_SCHEMA, table.name)
         names = sql.SQL(", ").join(sql.Identifier(c) for c in target_columns)
+        # Binary COPY: the warehouse skips parsing text (a third of the load's time), but each
+        # value must arrive in exactly the raw column's type, so the source casts to it.
+        types = raw_column_types(warehouse, table.name)
+        given: list[sql.Composable] = [sql.Identifier(n) for n, _ in columns]
+        given += [sql.Literal(v) for v in (ibge, stamp, stamp, stamp, millis, millis)]
+        values = [
+            sql.SQL("{}::{}").format(value, sql.SQL(types[name]))
+            for value, name in zip(given, target_columns, strict=True)
+        ]
+        select = sql.SQL("select {} from {}").format(
+            sql.SQL(", ").join(values), sql.Identifier(schema, table.name)
+        )
         with warehouse.transaction():
             # PostgreSQL refuses COPY FROM into a table under row-level security (an edge
             # box's loader role): COPY into a temporary table, then one INSERT under the policy.
@@ -203,16 +217,16 @@ def copy_table(
                 ),
                 (ibge,),
             )
-            rows = 0
+            reader, writer = source.cursor(), warehouse.cursor()
             with (
-                source.cursor().copy(sql.SQL("copy ({}) to stdout").format(select)) as out,
-                warehouse.cursor().copy(
-                    sql.SQL("copy {} ({}) from stdin").format(into_table, names)
+                reader.copy(sql.SQL("copy ({}) to stdout (format binary)").format(select)) as out,
+                writer.copy(
+                    sql.SQL("copy {} ({}) from stdin (format binary)").format(into_table, names)
                 ) as into,
             ):
                 for block in out:
                     into.write(block)
-                    rows += bytes(block).count(b"\n")
+            rows = writer.rowcount
             if confined:
                 warehouse.execute(
                     sql.SQL("insert into {} ({}) select {} from {}").format(
