@@ -29,10 +29,38 @@ def test_every_stream_is_keyed_by_municipio_and_its_pec_key() -> None:
         # Singer moves the incremental tables; `transmissor snapshot` the full-table ones.
         assert (table.stream_id in singer) == table.incremental
         assert (table.stream_id in tap["select_filter"]) == table.incremental
-        method = tap["metadata"][table.stream_id]["replication-method"]
-        assert method == ("INCREMENTAL" if table.incremental else "FULL_TABLE")
-    selected = {entry.split(".", 1)[0] for entry in tap["select"]}
-    assert selected == {t.stream_id for t in contract.tables}
+
+
+def test_the_catalog_selects_exactly_the_contract() -> None:
+    """Meltano applies no selection rules to a committed catalog: it must carry them itself."""
+    contract = Contract.load(ROOT)
+    document = yaml.safe_load((ROOT / "extract" / "tap-pec.meltano.yml").read_text())
+    (tap,) = document["plugins"]["extractors"]
+    streams = {
+        s["tap_stream_id"]: s
+        for s in json.loads((ROOT / tap["catalog"]).read_text(encoding="utf-8"))["streams"]
+    }
+    assert set(streams) == {t.stream_id for t in contract.tables}
+    for table in contract.tables:
+        stream = streams[table.stream_id]
+        assert list(stream["schema"]["properties"]) == list(table.columns)
+        top = next(m["metadata"] for m in stream["metadata"] if m["breadcrumb"] == [])
+        assert top["selected"] is True
+        assert top["replication-method"] == ("INCREMENTAL" if table.incremental else "FULL_TABLE")
+        assert top.get("replication-key") == (table.replication_key if table.incremental else None)
+        columns = [m for m in stream["metadata"] if m["breadcrumb"]]
+        assert [m["breadcrumb"][1] for m in columns] == list(table.columns)
+        assert all(m["metadata"]["selected"] for m in columns)
+
+
+def test_a_contract_column_without_a_catalog_type_names_the_fix() -> None:
+    from transmissor import catalog
+
+    contract = Contract.load(ROOT)
+    typed = catalog.committed(ROOT)
+    del typed["streams"][0]["schema"]["properties"][typed["streams"][0]["key_properties"][0]]
+    with pytest.raises(TransmissorError, match="transmissor contract catalog --pec-url"):
+        catalog.render(contract, typed)
 
 
 def test_facts_are_incremental_on_their_sequence_and_state_tables_full() -> None:

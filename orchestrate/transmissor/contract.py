@@ -1,8 +1,9 @@
 """The extraction contract (extract/contract.yml) and what is generated from it.
 
 The contract is the one hand-kept list of what leaves a banco do município. From it come the
-`tap-pec` extractor (selection, replication metadata and the per-table stream maps that add
-`co_municipio_ibge` to every row and to its primary key) and the dbt sources of the raw tables.
+`tap-pec` extractor (its catalog with selection and replication metadata, and the per-table
+stream maps that add `co_municipio_ibge` to every row and to its primary key) and the dbt
+sources of the raw tables.
 """
 
 from __future__ import annotations
@@ -134,17 +135,12 @@ def render_stream_maps(contract: Contract, every_table: bool = False) -> dict[st
 
 
 def render_extractor(contract: Contract) -> dict[str, Any]:
-    """The `tap-pec` plugin: tap-postgres restricted to the contract's tables and columns."""
-    metadata: dict[str, Any] = {}
-    select: list[str] = []
-    for table in contract.tables:
-        entry: dict[str, Any] = {
-            "replication-method": "INCREMENTAL" if table.incremental else "FULL_TABLE",
-        }
-        if table.incremental:
-            entry["replication-key"] = table.replication_key
-        metadata[table.stream_id] = entry
-        select += [f"{table.stream_id}.{column}" for column in table.columns]
+    """The `tap-pec` plugin: tap-postgres reading the contract's tables and columns.
+
+    Selection and replication metadata live in the committed catalog (transmissor.catalog).
+    """
+    from transmissor.catalog import CATALOG_PATH
+
     return {
         "plugins": {
             "extractors": [
@@ -157,12 +153,11 @@ def render_extractor(contract: Contract) -> dict[str, Any]:
                         "filter_schemas": [contract.schema],
                         "stream_map_config": {MUNICIPIO_COLUMN: "${MUNICIPIO_IBGE}"},
                     },
-                    "select": select,
+                    "catalog": str(CATALOG_PATH),
                     # Only the incremental tables go through Singer; the full-table ones are
                     # COPYed by `transmissor snapshot` (an SSH município's environment widens
                     # this to every table, since the snapshot cannot reach its PEC).
                     "select_filter": [t.stream_id for t in contract.tables if t.incremental],
-                    "metadata": metadata,
                 }
             ]
         }
@@ -240,10 +235,11 @@ def _dump(document: dict[str, Any]) -> str:
 
 
 def rendered_files(root: Path) -> dict[Path, str]:
-    from transmissor import readonly_role
+    from transmissor import catalog, readonly_role
 
     contract = Contract.load(root)
     return {
+        catalog.CATALOG_PATH: catalog.text(catalog.render(contract, catalog.committed(root))),
         readonly_role.SCRIPT_PATH: readonly_role.render(contract, readonly_role.DEFAULT_ROLE),
         EXTRACTOR_PATH: _dump(render_extractor(contract)),
         STREAM_MAPS_PATH: json.dumps(render_stream_maps(contract), indent=2) + "\n",
