@@ -413,10 +413,11 @@ def check_warehouse(conn: psycopg.Connection, ibge: str, require_tls: bool) -> l
         "select c.relname, a.attname from pg_catalog.pg_class c "
         "join pg_catalog.pg_namespace n on n.oid = c.relnamespace "
         "join pg_catalog.pg_index i on i.indrelid = c.oid and i.indisprimary "
-        "join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum = i.indkey[0] "
+        # The key's PEC column, whichever side of co_municipio_ibge it is on.
+        "join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum = any(i.indkey) "
         "where n.nspname = %s and has_table_privilege(c.oid, 'INSERT') "
-        "and i.indnatts = 2 order by c.relname limit 1",
-        (RAW_SCHEMA,),
+        "and i.indnatts = 2 and a.attname <> %s order by c.relname limit 1",
+        (RAW_SCHEMA, MUNICIPIO_COLUMN),
     ).fetchone()
     if table is None:
         msg = (

@@ -105,11 +105,12 @@ def ensure_raw_table(
         sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
         for name, kind in METADATA_COLUMNS
     ]
+    # The município first: the key then also serves every per-município read, the loader's
+    # upsert joins on both columns, and no separate município index has to be maintained.
     definitions.append(
-        sql.SQL("constraint {} primary key ({}, {})").format(
+        sql.SQL("constraint {} primary key ({})").format(
             sql.Identifier(f"{table.name}_pkey"),
-            sql.Identifier(table.primary_key[0]),
-            sql.Identifier(MUNICIPIO_COLUMN),
+            sql.SQL(", ").join(sql.Identifier(c) for c in (MUNICIPIO_COLUMN, *table.primary_key)),
         )
     )
     warehouse.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))

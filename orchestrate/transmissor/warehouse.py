@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from transmissor.contract import MUNICIPIO_COLUMN
 from transmissor.errors import TransmissorError
 from transmissor.settings import Warehouse
 
@@ -47,11 +48,13 @@ def ensure_ready(warehouse: Warehouse) -> None:
 
 
 def ensure_raw_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
-    """Index every raw table on `co_municipio_ibge`.
+    """Index on `co_municipio_ibge` every raw table whose key does not start with it.
 
-    target-postgres creates the primary key as (PEC key, co_municipio_ibge), which cannot
-    serve a filter on the município alone; without this index every per-município read
-    (reconciliation, staging, dbt tests) would scan all municipalities' rows.
+    Raw tables created by this project have the primary key (co_municipio_ibge, PEC key). Ones
+    created by target-postgres, or by earlier versions, have (PEC key, co_municipio_ibge),
+    which cannot serve a filter on the município alone; without this index every
+    per-município read (reconciliation, staging, dbt tests) would scan all municipalities'
+    rows.
     """
     from transmissor.firstload import DDL_LOCK
 
@@ -63,8 +66,18 @@ def ensure_raw_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
 def _create_raw_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
     for table in tables:
         exists, indexed = conn.execute(
-            "select to_regclass(%s) is not null, to_regclass(%s) is not null",
-            (f"{RAW_SCHEMA}.{table}", f"{RAW_SCHEMA}.{table}_municipio_idx"),
+            """
+            select to_regclass(%(table)s) is not null,
+                   to_regclass(%(index)s) is not null or exists (
+                       select from pg_index i
+                       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+                       where i.indrelid = to_regclass(%(table)s) and a.attname = %(column)s)
+            """,
+            {
+                "table": f"{RAW_SCHEMA}.{table}",
+                "index": f"{RAW_SCHEMA}.{table}_municipio_idx",
+                "column": MUNICIPIO_COLUMN,
+            },
         ).fetchone()
         # Looked up first: CREATE INDEX IF NOT EXISTS still demands ownership of the table,
         # which an edge box's loader role (transmissor.loader_role) does not have.
