@@ -188,18 +188,17 @@ def render_sources(contract: Contract) -> dict[str, Any]:
             {
                 "name": table.name,
                 "description": f"{table.purpose} Replication: {table.replication}.",
-                "data_tests": [{"unique_combination": {"arguments": {"columns": key}}}],
+                # Complete and unique in one test (transform/macros/tests/test_primary_key.sql).
+                "data_tests": [{"primary_key": {"arguments": {"columns": key}}}],
                 "columns": [
                     {
                         "name": MUNICIPIO_COLUMN,
                         "description": "IBGE code (7 digits) of the município the row came from.",
-                        "data_tests": ["not_null"],
                     },
                     *(
                         {
                             "name": column,
                             "description": "PEC primary key (local to each município's PEC).",
-                            "data_tests": ["not_null"],
                         }
                         for column in table.primary_key
                     ),
