@@ -114,7 +114,7 @@ def project(
 
 @pytest.fixture(autouse=True)
 def _no_run_left_running(project: FaultProject) -> Iterator[None]:
-    """A test that fails mid-fault must not leave a `RUNNING` record that refuses the next's runs."""
+    """A test failing mid-fault must not leave a `RUNNING` record refusing the next runs."""
     yield
     with project.warehouse() as conn:
         conn.execute("update meltano.runs set state = 'FAIL' where state = 'RUNNING'")
