@@ -2,13 +2,5 @@
     where a not_null per column and a unique_combination took three (dbt's cost is per test:
     about 40 ms each, hundreds of them in a município's daily build). -#}
 {% test primary_key(model, columns) %}
-
-select
-    {{ columns | join(',\n    ') }},
-    count(*) as n_rows
-from {{ model }}
-group by {{ columns | join(', ') }}
-having count(*) > 1
-    {% for column in columns %} or {{ column }} is null{% endfor %}
-
+    {{ test_unique_combination(model, columns, complete=true) }}
 {% endtest %}
