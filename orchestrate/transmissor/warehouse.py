@@ -15,6 +15,15 @@ RAW_SCHEMA = "raw_pec"
 MELTANO_SCHEMA = "meltano"
 
 
+# Nearly every read of the project's sessions is one município's rows, found through the keys
+# that start with co_municipio_ibge, and those rows sit together on disk (each município's
+# loads write them). With PostgreSQL's default random_page_cost (4, a spinning disk's) the
+# planner assumes the opposite: with 20 municipalities of equal size it scanned whole raw tables
+# (3 s) instead of the município's pages (0.2 s), and dbt's build took 27 s instead of 18 s.
+# Set per session (ours and dbt's, via PGOPTIONS), never for the database.
+PLANNER_OPTIONS = "-c random_page_cost=1.5"
+
+
 def connect(warehouse: Warehouse, database: str | None = None) -> psycopg.Connection:
     try:
         tls = {"sslrootcert": warehouse.sslrootcert} if warehouse.sslrootcert else {}
@@ -23,6 +32,7 @@ def connect(warehouse: Warehouse, database: str | None = None) -> psycopg.Connec
             autocommit=True,
             connect_timeout=10,
             sslmode=warehouse.sslmode,
+            options=PLANNER_OPTIONS,
             **tls,
         )
     except psycopg.OperationalError as error:
