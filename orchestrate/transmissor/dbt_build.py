@@ -32,7 +32,7 @@ from psycopg import sql
 from transmissor.contract import MUNICIPIO_COLUMN
 from transmissor.errors import TransmissorError
 from transmissor.settings import Warehouse, load_dotenv, project_root
-from transmissor.warehouse import PLANNER_OPTIONS, RAW_SCHEMA, connect
+from transmissor.warehouse import RAW_SCHEMA, connect, planner_options
 
 BUILDS_DDL = """
 create schema if not exists transmissor;
@@ -109,7 +109,7 @@ def _run_dbt(dbt_args: list[str]) -> int:
         msg = "dbt not found: run it as `meltano invoke dbt-postgres:build_municipio`"
         raise TransmissorError(msg)
     # The planner settings of the project's own sessions (transmissor.warehouse), for dbt's.
-    options = f"{os.environ.get('PGOPTIONS', '')} {PLANNER_OPTIONS}".strip()
+    options = f"{os.environ.get('PGOPTIONS', '')} {planner_options()}".strip()
     return subprocess.call([dbt, *dbt_args], env={**os.environ, "PGOPTIONS": options})
 
 

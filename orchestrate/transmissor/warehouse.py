@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import psycopg
 from psycopg import sql
 
@@ -20,20 +22,28 @@ MELTANO_SCHEMA = "meltano"
 # loads write them). With PostgreSQL's default random_page_cost (4, a spinning disk's) the
 # planner assumes the opposite: with 20 municipalities of equal size it scanned whole raw tables
 # (3 s) instead of the município's pages (0.2 s), and dbt's build took 27 s instead of 18 s.
-# Set per session (ours and dbt's, via PGOPTIONS), never for the database.
-PLANNER_OPTIONS = "-c random_page_cost=1.5"
+# Set per session (ours and dbt's, via PGOPTIONS), never for the database. A connection pooler
+# that refuses startup options (PgBouncer without `ignore_startup_parameters = options`) needs
+# TRANSMISSOR_PLANNER_OPTIONS set empty.
+PLANNER_VARIABLE = "TRANSMISSOR_PLANNER_OPTIONS"
+DEFAULT_PLANNER_OPTIONS = "-c random_page_cost=1.5"
+
+
+def planner_options() -> str:
+    return os.environ.get(PLANNER_VARIABLE, DEFAULT_PLANNER_OPTIONS).strip()
 
 
 def connect(warehouse: Warehouse, database: str | None = None) -> psycopg.Connection:
     try:
-        tls = {"sslrootcert": warehouse.sslrootcert} if warehouse.sslrootcert else {}
+        extra = {"sslrootcert": warehouse.sslrootcert} if warehouse.sslrootcert else {}
+        if options := planner_options():
+            extra["options"] = options
         return psycopg.connect(
             warehouse.url(database),
             autocommit=True,
             connect_timeout=10,
             sslmode=warehouse.sslmode,
-            options=PLANNER_OPTIONS,
-            **tls,
+            **extra,
         )
     except psycopg.OperationalError as error:
         msg = (
