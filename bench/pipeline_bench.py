@@ -35,6 +35,7 @@ from tests.conftest import _free_port  # noqa: E402
 from tests.project import ProjectCopy  # noqa: E402
 from transmissor import sandbox  # noqa: E402
 from transmissor.contract import MUNICIPIO_COLUMN  # noqa: E402
+from transmissor.firstload import column_types  # noqa: E402
 from transmissor.localpg import LocalPostgres  # noqa: E402
 
 IBGE = "3550308"  # São Paulo (SP): the bench's municipality
@@ -136,13 +137,7 @@ def scratch_shapes(project: ProjectCopy, source_url: str) -> None:
         warehouse.execute("drop schema if exists bench_src cascade")
         warehouse.execute("create schema bench_src")
         for table in project.contract().tables:
-            types = dict(
-                source.execute(
-                    "select attname, format_type(atttypid, atttypmod) from pg_attribute "
-                    "where attrelid = %s::regclass and attnum > 0 and not attisdropped",
-                    (f"public.{table.name}",),
-                ).fetchall()
-            )
+            types = dict(column_types(source, f"public.{table.name}"))
             warehouse.execute(
                 sql.SQL("create table {} ({})").format(
                     sql.Identifier("bench_src", table.name),

@@ -80,16 +80,20 @@ class CopiedTable:
     seconds: float
 
 
-def source_columns(source: psycopg.Connection, schema: str, table: Table) -> list[tuple[str, str]]:
-    """(column, type) of the contract's columns, in the source table's order."""
-    rows = source.execute(
+def column_types(conn: psycopg.Connection, relation: str) -> list[tuple[str, str]]:
+    """(column, type) of every column of `schema.table`, in the table's order."""
+    return conn.execute(
         "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a "
         "where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped "
         "order by a.attnum",
-        (f"{schema}.{table.name}",),
+        (relation,),
     ).fetchall()
+
+
+def source_columns(source: psycopg.Connection, schema: str, table: Table) -> list[tuple[str, str]]:
+    """(column, type) of the contract's columns, in the source table's order."""
     wanted = set(table.columns)
-    return [(name, kind) for name, kind in rows if name in wanted]
+    return [c for c in column_types(source, f"{schema}.{table.name}") if c[0] in wanted]
 
 
 def ensure_raw_table(
@@ -150,16 +154,6 @@ def _raw_table_exists(warehouse: psycopg.Connection, table: Table) -> bool:
     return found.fetchone()[0] is not None
 
 
-def raw_column_types(warehouse: psycopg.Connection, table: str) -> dict[str, str]:
-    """Column -> type of a raw table, as the loader (or ensure_raw_table) created it."""
-    rows = warehouse.execute(
-        "select attname, format_type(atttypid, atttypmod) from pg_attribute "
-        "where attrelid = %s::regclass and attnum > 0 and not attisdropped",
-        (f"{RAW_SCHEMA}.{table}",),
-    ).fetchall()
-    return dict(rows)
-
-
 def copy_table(
     table: Table,
     schema: str,
@@ -188,7 +182,7 @@ def copy_table(
         names = sql.SQL(", ").join(sql.Identifier(c) for c in target_columns)
         # Binary COPY: the warehouse skips parsing text (a third of the load's time), but each
         # value must arrive in exactly the raw column's type, so the source casts to it.
-        types = raw_column_types(warehouse, table.name)
+        types = dict(column_types(warehouse, f"{RAW_SCHEMA}.{table.name}"))
         given: list[sql.Composable] = [sql.Identifier(n) for n, _ in columns]
         given += [sql.Literal(v) for v in (ibge, stamp, stamp, stamp, millis, millis)]
         values = [
