@@ -50,7 +50,7 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check orchestrate tests
 	$(BIN)/ruff format --check orchestrate tests
-	cd transform && ../$(BIN)/sqlfluff lint models macros
+	cd transform && ../$(BIN)/sqlfluff lint models macros tests
 	$(BIN)/transmissor contract check
 
 ## bench: the pipeline against a raw COPY of the same data (bench/results.json), then the

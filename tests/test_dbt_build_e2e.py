@@ -79,3 +79,35 @@ def test_a_changed_model_changes_the_fingerprint(tmp_path: Path) -> None:
     assert project_digest(tmp_path) == before
     model.write_text("select 2\n")
     assert project_digest(tmp_path) != before
+
+
+def test_the_daily_build_checks_raw_keys_by_their_constraints(project: ProjectCopy) -> None:
+    """The daily selection leaves out the 54 key scans and fails when a raw key is unenforced."""
+    project.settings["TRANSMISSOR_DBT_ALWAYS"] = "true"
+    project.write_env()
+    with project.warehouse() as conn:
+        if conn.execute("select to_regclass('marts.resumo_municipio')").fetchone()[0] is None:
+            _job(project)  # this module's first test did not run: deploy through the daily job
+    build = ["invoke", "dbt-postgres:build_municipio"]
+    try:
+        result = project.meltano(build, environment=M, timeout=900)
+        assert result.ok, result.output[-3000:]
+        assert "PASS raw_primary_keys_enforced" in result.output
+        assert "source_primary_key_" not in result.output
+        assert "matches_pattern_stg_pec__" not in result.output
+        assert "PASS relationships_by_municipio_stg_pec__" in result.output
+
+        with project.warehouse() as conn:
+            conn.execute("alter table raw_pec.tb_dim_sexo drop constraint tb_dim_sexo_pkey")
+        broken = project.meltano(build, environment=M, timeout=900)
+        assert not broken.ok
+        assert "FAIL 1 raw_primary_keys_enforced" in broken.output
+    finally:
+        with project.warehouse() as conn:
+            conn.execute(
+                "alter table raw_pec.tb_dim_sexo drop constraint if exists tb_dim_sexo_pkey; "
+                "alter table raw_pec.tb_dim_sexo "
+                "add primary key (co_municipio_ibge, co_seq_dim_sexo)"
+            )
+        del project.settings["TRANSMISSOR_DBT_ALWAYS"]
+        project.write_env()

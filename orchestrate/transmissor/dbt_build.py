@@ -51,7 +51,15 @@ VOLATILE = {
     "_sdc_sync_started_at",
     "_sdc_table_version",
 }
-PROJECT_FILES = ("dbt_project.yml", "models", "macros", "tests", "seeds", "snapshots")
+PROJECT_FILES = (
+    "dbt_project.yml",
+    "selectors.yml",
+    "models",
+    "macros",
+    "tests",
+    "seeds",
+    "snapshots",
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -59,6 +67,19 @@ def register(commands: argparse._SubParsersAction) -> None:
         "dbt-build",
         help="run dbt for the município unless its rows, the models and the day are unchanged",
         description=__doc__.split("\n\n")[1],
+    )
+    # The daily job's build (`dbt-postgres:build_municipio`) uses both: the steps around dbt
+    # in the same process, one Meltano and Python start-up instead of three.
+    parser.add_argument(
+        "--ready",
+        action="store_true",
+        help="first what `transmissor dbt-ready` does: fresh raw statistics, and the dbt "
+        "deploy on a warehouse that never had it",
+    )
+    parser.add_argument(
+        "--access",
+        action="store_true",
+        help="after a successful (or skipped) build, what `transmissor access apply` does",
     )
     parser.add_argument("dbt_args", nargs=argparse.REMAINDER, help="-- then dbt's arguments")
     parser.set_defaults(func=_dbt_build)
@@ -68,6 +89,20 @@ def _dbt_build(args: argparse.Namespace) -> int:
     dbt_args = [a for a in args.dbt_args if a != "--"] or ["build"]
     root = project_root()
     load_dotenv(root)
+    if args.ready:
+        from transmissor.dbt_ready import ensure_ready
+
+        ensure_ready(root)
+    code = _build(root, dbt_args)
+    if code == 0 and args.access:
+        from transmissor import environments
+        from transmissor.access_cli import apply_access
+
+        apply_access([env.ibge for env in environments.registered(root)])
+    return code
+
+
+def _build(root: Path, dbt_args: list[str]) -> int:
     ibge = os.environ.get("MUNICIPIO_IBGE", "").strip()
     always = os.environ.get("TRANSMISSOR_DBT_ALWAYS", "").lower() in ("1", "true", "yes")
     if not ibge or always:
