@@ -2,7 +2,8 @@
 
 On a sandbox municipality with at least 1,000,000 replicated fact rows it measures:
 (a) a raw COPY of the replicated columns from source to a scratch schema, the floor;
-(b) the project's first load (COPY fast path, then Meltano for the rest);
+(b) the project's first load, `meltano run carga-inicial`: pre-flight checks, every table
+    by COPY, the bookmarks handed to Meltano's state (the daily job continues from them);
 (c) the daily job (extract-load, reconcile, dbt) after `sandbox advance --days 1`;
 (d) the daily job with nothing new;
 (e) the peak memory (RSS of the whole process tree) of each step;
@@ -224,18 +225,7 @@ def main() -> int:
             copy_s = measured("(a) raw COPY floor", lambda: raw_copy(project, source_url), results)
             load_s = measured(
                 "(b) first load",
-                lambda: _ok(
-                    project.meltano(
-                        [
-                            "run",
-                            "transmissor:first-load",
-                            "transmissor:snapshot",
-                            "tap-pec",
-                            "target-postgres",
-                        ],
-                        environment=IBGE,
-                    )
-                ),
+                lambda: _ok(project.meltano(["run", "carga-inicial"], environment=IBGE)),
                 results,
             )
             if args.first_load_only:

@@ -248,3 +248,19 @@ def test_the_daily_job_loads_reconciles_and_transforms(project: ProjectCopy) -> 
             ).fetchone()[0]
             live = len(project.warehouse_keys(B, table.name, table.primary_key[0]))
             assert staged == live, f"{model}: {staged} staged, {live} live raw rows"
+
+
+def test_a_new_municipio_s_carga_inicial_then_its_daily_job(project: ProjectCopy) -> None:
+    ibge = "2304400"  # Fortaleza (CE)
+    source = project.add_municipio(ibge, citizens=200, seed=13)
+    first = project.meltano(["run", "carga-inicial"], environment=ibge)
+    assert first.ok, first.output[-3000:]
+    assert "ready to transmit" in first.output and "first load copied" in first.output
+    assert "tap-pec" not in first.output  # every table by COPY, no Singer block
+    assert_converged(project, ibge)
+    # The daily job continues from the bookmarks the first load handed to Meltano.
+    sandbox.advance(source, days=1, seed=14)
+    daily = project.meltano(["run", "transmissao-diaria"], environment=ibge)
+    assert daily.ok, daily.output[-3000:]
+    assert "every large table has a bookmark; nothing to copy" in daily.output
+    assert_converged(project, ibge)

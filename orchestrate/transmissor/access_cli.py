@@ -42,6 +42,12 @@ def _apply(args: argparse.Namespace) -> int:
     codes = [lookup(code).codigo_ibge for code in args.municipio] or [
         env.ibge for env in environments.registered(root)
     ]
+    apply_access(codes)
+    return 0
+
+
+def apply_access(codes: list[str]) -> None:
+    """Roles for `codes` and row-level security on every marts table, reported."""
     with connect(Warehouse.from_env()) as conn:
         result = access.apply(conn, codes)
     for role in result.roles_created:
@@ -52,7 +58,6 @@ def _apply(args: argparse.Namespace) -> int:
     )
     for relation, why in result.not_shared:
         print(f"  not shared: {relation} ({why})")
-    return 0
 
 
 def _status(_: argparse.Namespace) -> int:

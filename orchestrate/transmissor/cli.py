@@ -13,6 +13,7 @@ from transmissor.errors import TransmissorError
 def build_parser() -> argparse.ArgumentParser:
     from transmissor import (
         access_cli,
+        check_and_copy_cli,
         contract_cli,
         db_cli,
         dbt_build,
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         reconcile_cli,
         firstload_cli,
         snapshot_cli,
+        check_and_copy_cli,
         dbt_ready,
         dbt_build,
         demo,

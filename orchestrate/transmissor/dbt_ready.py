@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 import psycopg
 
@@ -38,18 +39,24 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _dbt_ready(_: argparse.Namespace) -> int:
     root = project_root()
     load_dotenv(root)
+    ensure_ready(root)
+    return 0
+
+
+def ensure_ready(root: Path) -> None:
+    """Refresh stale raw statistics; deploy the dbt project if this warehouse never had it."""
     with connect(Warehouse.from_env()) as conn:
         analysed = analyze_stale_raw_tables(conn)
         if analysed:
             print(f"statistics refreshed for {len(analysed)} raw tables: {', '.join(analysed)}")
         if deployed(conn):
             print("dbt project already deployed")
-            return 0
+            return
         with conn.transaction():
             conn.execute("select pg_advisory_xact_lock(%s)", (DEPLOY_LOCK,))
             if deployed(conn):
                 print("dbt project deployed by a concurrent run")
-                return 0
+                return
             # Fleet-wide: without the município's variables, every município is built.
             env = {
                 k: v
@@ -64,4 +71,3 @@ def _dbt_ready(_: argparse.Namespace) -> int:
                 )
                 raise TransmissorError(msg)
     print(f"dbt project deployed in {result.seconds:.0f} s")
-    return 0
