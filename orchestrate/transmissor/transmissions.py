@@ -115,7 +115,7 @@ begin
                     v_error := 'extract-load failed';
                 end;
             end if;
-            -- Steps before the load block (transmissor:first-load, transmissor:snapshot)
+            -- Steps before the load block (transmissor:check-and-copy's first load, snapshot)
             -- write rows too: count from the driver's start when it recorded one, else from
             -- the end of the município's previous transmission (its first: everything).
             select least(t.started_at at time zone 'UTC', new.started_at) into v_from
