@@ -53,10 +53,12 @@ lint: setup
 	cd transform && ../$(BIN)/sqlfluff lint models macros tests
 	$(BIN)/transmissor contract check
 
-## bench: the pipeline against a raw COPY of the same data (bench/results.json), then the
-## fleet's wall time with 20 sandbox municipalities at --parallel 1, 2, 4 (bench/fleet.json).
+## bench: the pipeline against a raw COPY of the same data (bench/results.json), the Singer
+## path's tuning against it (bench/singer.json), then the fleet's wall time with 20 sandbox
+## municipalities at --parallel 1, 2, 4 (bench/fleet.json).
 bench: setup
 	$(BIN)/python bench/pipeline_bench.py
+	$(BIN)/python bench/singer_bench.py
 	$(BIN)/python bench/fleet_bench.py
 
 db-start: $(BIN)/transmissor

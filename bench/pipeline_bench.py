@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import _free_port  # noqa: E402
 from tests.project import ProjectCopy  # noqa: E402
 from transmissor import sandbox  # noqa: E402
-from transmissor.contract import MUNICIPIO_COLUMN  # noqa: E402
+from transmissor.contract import MUNICIPIO_COLUMN, Table  # noqa: E402
 from transmissor.firstload import column_types  # noqa: E402
 from transmissor.localpg import LocalPostgres  # noqa: E402
 
@@ -102,13 +102,13 @@ def measured(label: str, step: Callable[[], None], results: dict) -> float:
     return seconds
 
 
-def raw_copy(project: ProjectCopy, source_url: str) -> int:
-    """COPY every replicated table's contract columns into a scratch schema: the floor."""
+def raw_copy(project: ProjectCopy, source_url: str, tables: list[Table] | None = None) -> int:
+    """COPY every replicated table's (or `tables`') contract columns to a scratch schema."""
     rows = 0
     with psycopg.connect(source_url) as source, project.warehouse() as warehouse:
         warehouse.execute("drop schema if exists bench_copy cascade")
         warehouse.execute("create schema bench_copy")
-        for table in project.contract().tables:
+        for table in project.contract().tables if tables is None else tables:
             target = sql.Identifier("bench_copy", table.name)
             cols = sql.SQL(", ").join(sql.Identifier(c) for c in table.columns)
             warehouse.execute(
