@@ -51,6 +51,10 @@ def _marts(project: ProjectCopy) -> dict[str, object]:
 def test_nothing_new_skips_dbt_and_new_rows_rebuild(project: ProjectCopy) -> None:
     first = _job(project)
     assert DBT_RAN in first and SKIPPED not in first
+    # Around dbt, in the same task: the first deploy of this new warehouse, then the município's
+    # own role for its marts rows.
+    assert "dbt project deployed in" in first
+    assert f"created role municipio_{M}" in first
     built = _marts(project)
     assert built["rows"] > 0 and built["fingerprint"]
 

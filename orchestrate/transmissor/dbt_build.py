@@ -98,7 +98,10 @@ def _dbt_build(args: argparse.Namespace) -> int:
         from transmissor import environments
         from transmissor.access_cli import apply_access
 
-        apply_access([env.ibge for env in environments.registered(root)])
+        # In a município's build, its own role: every other município's build makes its own,
+        # and a fleet of thousands is not re-read (nor re-granted) by each of them.
+        ibge = os.environ.get("MUNICIPIO_IBGE", "").strip()
+        apply_access([ibge] if ibge else [env.ibge for env in environments.registered(root)])
     return code
 
 
