@@ -7,7 +7,7 @@
 --     psql -h <host> -U postgres -d esus -c '\password transmissor_leitura'
 --
 -- The role gets: LOGIN; CONNECT on this database; USAGE on schema public; SELECT on
--- exactly the 27 tables and columns transmissor replicates
+-- exactly the 33 tables and columns transmissor replicates
 -- (extract/contract.yml). Nothing else: no other table, no write, no DDL, no superuser
 -- or replication attributes, and every session starts read-only.
 -- Re-running the script is safe: it revokes whatever else the role was granted on the
@@ -49,19 +49,22 @@ BEGIN
     EXECUTE 'REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM transmissor_leitura';
     FOR wanted IN
         SELECT t.table_name, t.column_list FROM (VALUES
-        ('tb_fat_atendimento_individual', 'co_seq_fat_atd_ind,co_fat_cidadao_pec,co_dim_tempo,co_dim_cbo_1,co_dim_cbo_2,co_dim_equipe_1,co_dim_equipe_2,co_dim_unidade_saude_1,co_dim_unidade_saude_2,co_dim_tipo_atendimento,co_dim_local_atendimento,co_dim_sexo,co_dim_tempo_dum,nu_idade_gestacional_semanas,nu_peso,nu_altura,ds_filtro_cids,ds_filtro_ciaps,ds_filtro_proced_avaliados,ds_filtro_proced_solicitados,dt_inicial_atendimento'),
-        ('tb_fat_atd_ind_problemas', 'co_seq_fat_atend_ind_problemas,co_fat_atd_ind,co_fat_cidadao_pec,co_dim_tempo,co_dim_cid,co_dim_ciap,co_dim_cbo_1,co_dim_cbo_2,co_dim_equipe_1,co_dim_unidade_saude_1'),
+        ('tb_fat_atendimento_individual', 'co_seq_fat_atd_ind,co_fat_cidadao_pec,co_dim_tempo,co_dim_cbo_1,co_dim_cbo_2,co_dim_equipe_1,co_dim_equipe_2,co_dim_unidade_saude_1,co_dim_unidade_saude_2,co_dim_tipo_atendimento,co_dim_local_atendimento,co_dim_sexo,co_dim_tempo_dum,nu_idade_gestacional_semanas,nu_peso,nu_altura,ds_filtro_cids,ds_filtro_ciaps,ds_filtro_proced_avaliados,ds_filtro_proced_solicitados,dt_inicial_atendimento,nu_pressao_sistolica,nu_pressao_diastolica,co_dim_tp_particip_cidadao'),
+        ('tb_fat_atd_ind_problemas', 'co_seq_fat_atend_ind_problemas,co_fat_atd_ind,co_fat_cidadao_pec,co_dim_tempo,co_dim_cid,co_dim_ciap,co_dim_cbo_1,co_dim_cbo_2,co_dim_equipe_1,co_dim_unidade_saude_1,co_dim_situacao_problema,st_avaliado,nu_uuid_problema'),
         ('tb_fat_atd_ind_procedimentos', 'co_seq_fat_atend_ind_proced,co_fat_atd_ind,co_fat_cidadao_pec,co_dim_tempo,co_dim_procedimento_solicitado,co_dim_procedimento_avaliado,co_dim_cbo_1,co_dim_equipe_1,co_dim_unidade_saude_1'),
         ('tb_fat_proced_atend_proced', 'co_seq_fat_proced_atend_proced,co_fat_procedimento,co_fat_cidadao_pec,co_dim_tempo,co_dim_procedimento,co_dim_cbo,co_dim_equipe,co_dim_unidade_saude'),
-        ('tb_fat_cad_individual', 'co_seq_fat_cad_individual,co_fat_cidadao_pec,co_dim_tempo,co_dim_equipe,co_dim_unidade_saude,co_dim_sexo,co_dim_tipo_saida_cadastro,nu_micro_area,st_hipertensao_arterial,st_diabete,st_gestante,st_ficha_inativa,nu_uuid_ficha'),
-        ('tb_fat_visita_domiciliar', 'co_seq_fat_visita_domiciliar,co_fat_cidadao_pec,co_dim_tempo,co_dim_cbo,co_dim_equipe,co_dim_unidade_saude,co_dim_desfecho_visita,st_acomp_gestante,st_acomp_pessoa_hipertensao,st_acomp_pessoa_diabetes,nu_medicao_pressao_arterial,nu_peso,nu_altura'),
+        ('tb_fat_proced_atend', 'co_seq_fat_proced_atend,co_fat_cidadao_pec,co_dim_tempo,co_dim_cbo,co_dim_equipe,co_dim_unidade_saude,st_escuta_inicial,nu_peso,nu_altura,nu_pressao_sistolica,nu_pressao_diastolica'),
+        ('tb_fat_cad_individual', 'co_seq_fat_cad_individual,co_fat_cidadao_pec,co_dim_tempo,co_dim_equipe,co_dim_unidade_saude,co_dim_sexo,co_dim_tipo_saida_cadastro,nu_micro_area,st_hipertensao_arterial,st_diabete,st_gestante,st_ficha_inativa,nu_uuid_ficha,co_dim_identidade_genero,st_recusa_cadastro'),
+        ('tb_fat_visita_domiciliar', 'co_seq_fat_visita_domiciliar,co_fat_cidadao_pec,co_dim_tempo,co_dim_cbo,co_dim_equipe,co_dim_unidade_saude,co_dim_desfecho_visita,st_acomp_gestante,st_acomp_pessoa_hipertensao,st_acomp_pessoa_diabetes,nu_medicao_pressao_arterial,nu_peso,nu_altura,st_acomp_recem_nascido,st_acomp_crianca'),
         ('tb_fat_atendimento_odonto', 'co_seq_fat_atd_odnt,co_fat_cidadao_pec,co_dim_tempo,co_dim_cbo_1,co_dim_equipe_1,co_dim_unidade_saude_1,st_gestante'),
         ('tb_fat_vacinacao', 'co_seq_fat_vacinacao,co_fat_cidadao_pec,co_dim_tempo,co_dim_cbo,co_dim_equipe,co_dim_unidade_saude,st_gestante'),
         ('tb_fat_vacinacao_vacina', 'co_seq_fat_vacinacao_vacina,co_fat_vacinacao,co_dim_tempo,co_dim_tempo_vacina_aplicada,co_dim_imunobiologico,co_dim_dose_imunobiologico,co_dim_cbo,co_dim_equipe,co_dim_unidade_saude,st_registro_anterior'),
-        ('tb_cidadao', 'co_seq_cidadao,dt_atualizado,st_ativo,st_faleceu,st_unificado,dt_obito,co_unico_ultima_ficha,nu_micro_area'),
-        ('tb_fat_cidadao_pec', 'co_seq_fat_cidadao_pec,co_cidadao,no_cidadao,no_social_cidadao,nu_cpf_cidadao,nu_cns,co_dim_tempo_nascimento,co_dim_sexo,nu_telefone_celular,st_faleceu,st_deletar,co_dim_unidade_saude_vinc,co_dim_equipe_vinc'),
+        ('tb_cidadao', 'co_seq_cidadao,dt_atualizado,st_ativo,st_faleceu,st_unificado,dt_obito,co_unico_ultima_ficha,nu_micro_area,st_dados_obito_cadsus'),
+        ('tb_fat_cidadao_pec', 'co_seq_fat_cidadao_pec,co_cidadao,no_cidadao,no_social_cidadao,nu_cpf_cidadao,nu_cns,co_dim_tempo_nascimento,co_dim_sexo,nu_telefone_celular,st_faleceu,st_deletar,co_dim_unidade_saude_vinc,co_dim_equipe_vinc,co_dim_identidade_genero'),
         ('tb_fat_cidadao_territorio', 'co_seq_fat_cidadao_territorio,co_fat_cidadao_pec,co_fat_cad_individual,co_dim_equipe,co_dim_unidade_saude,nu_micro_area,st_mudou_se,st_vivo,st_cidadao_consistente'),
         ('tb_dim_cidadao_pec_grupo', 'co_seq_dim_cidadao_pec_grupo,tp_identificacao,co_fat_cidadao_pec,co_cidadao,co_cidadao_master'),
+        ('tb_equipe', 'co_seq_equipe,nu_ine,tp_equipe,st_ativo'),
+        ('tb_tipo_equipe', 'co_seq_tipo_equipe,nu_ms,sg_tipo_equipe'),
         ('tb_dim_municipio', 'co_seq_dim_municipio,no_municipio,co_ibge'),
         ('tb_dim_equipe', 'co_seq_dim_equipe,nu_ine,no_equipe,st_registro_valido'),
         ('tb_dim_unidade_saude', 'co_seq_dim_unidade_saude,nu_cnes,no_unidade_saude,st_registro_valido'),
@@ -75,7 +78,10 @@ BEGIN
         ('tb_dim_tipo_atendimento', 'co_seq_dim_tipo_atendimento,nu_identificador,ds_tipo_atendimento'),
         ('tb_dim_local_atendimento', 'co_seq_dim_local_atendimento,nu_identificador,ds_local_atendimento'),
         ('tb_dim_imunobiologico', 'co_seq_dim_imunobiologico,nu_identificador,sg_imunobiologico,no_imunobiologico'),
-        ('tb_dim_dose_imunobiologico', 'co_seq_dim_dose_imunobiologico,nu_identificador,sg_dose_imunobiologico,no_dose_imunobiologico')
+        ('tb_dim_dose_imunobiologico', 'co_seq_dim_dose_imunobiologico,nu_identificador,sg_dose_imunobiologico,no_dose_imunobiologico'),
+        ('tb_dim_tipo_participacao_atend', 'co_seq_dim_tp_particip_atend,nu_identificador'),
+        ('tb_dim_situacao_problema', 'co_seq_dim_situacao,nu_identificador'),
+        ('tb_dim_identidade_genero', 'co_seq_dim_identidade_genero,nu_identificador,ds_identidade_genero')
         ) AS t (table_name, column_list)
     LOOP
         present := ARRAY[]::TEXT[];
