@@ -19,6 +19,7 @@ renamed as (
         dt_obito,
         {{ pec_code('co_unico_ultima_ficha') }} as co_unico_ultima_ficha,
         {{ pec_code('nu_micro_area') }} as nu_micro_area,
+        {{ pec_flag('st_dados_obito_cadsus') }} as is_dados_obito_cadsus,
         _sdc_batched_at as loaded_at
     from source
 

@@ -22,6 +22,9 @@ renamed as (
         {{ pec_dim_id('co_dim_cbo_2') }} as co_dim_cbo_2,
         {{ pec_dim_id('co_dim_equipe_1') }} as co_dim_equipe_1,
         {{ pec_dim_id('co_dim_unidade_saude_1') }} as co_dim_unidade_saude_1,
+        {{ pec_dim_id('co_dim_situacao_problema') }} as co_dim_situacao_problema,
+        {{ pec_flag('st_avaliado') }} as is_avaliado,
+        {{ pec_code('nu_uuid_problema') }} as nu_uuid_problema,
         _sdc_batched_at as loaded_at
     from source
 

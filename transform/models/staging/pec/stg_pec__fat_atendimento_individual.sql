@@ -34,6 +34,9 @@ renamed as (
         {{ pec_filter_array('ds_filtro_proced_avaliados') }} as proced_avaliados,
         {{ pec_filter_array('ds_filtro_proced_solicitados') }} as proced_solicitados,
         dt_inicial_atendimento,
+        nu_pressao_sistolica,
+        nu_pressao_diastolica,
+        {{ pec_dim_id('co_dim_tp_particip_cidadao') }} as co_dim_tp_particip_cidadao,
         _sdc_batched_at as loaded_at
     from source
 

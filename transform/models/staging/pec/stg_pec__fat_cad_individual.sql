@@ -25,6 +25,8 @@ renamed as (
         {{ pec_flag('st_gestante') }} as is_gestante,
         {{ pec_flag('st_ficha_inativa') }} as is_ficha_inativa,
         {{ pec_code('nu_uuid_ficha') }} as nu_uuid_ficha,
+        {{ pec_dim_id('co_dim_identidade_genero') }} as co_dim_identidade_genero,
+        {{ pec_flag('st_recusa_cadastro') }} as is_recusa_cadastro,
         _sdc_batched_at as loaded_at
     from source
 

@@ -25,6 +25,7 @@ renamed as (
         {{ pec_flag('st_deletar') }} as is_deletar,
         {{ pec_dim_id('co_dim_unidade_saude_vinc') }} as co_dim_unidade_saude_vinc,
         {{ pec_dim_id('co_dim_equipe_vinc') }} as co_dim_equipe_vinc,
+        {{ pec_dim_id('co_dim_identidade_genero') }} as co_dim_identidade_genero,
         _sdc_batched_at as loaded_at
     from source
 

@@ -22,6 +22,8 @@ renamed as (
         {{ pec_flag('st_acomp_gestante') }} as is_acomp_gestante,
         {{ pec_flag('st_acomp_pessoa_hipertensao') }} as is_acomp_pessoa_hipertensao,
         {{ pec_flag('st_acomp_pessoa_diabetes') }} as is_acomp_pessoa_diabetes,
+        {{ pec_flag('st_acomp_recem_nascido') }} as is_acomp_recem_nascido,
+        {{ pec_flag('st_acomp_crianca') }} as is_acomp_crianca,
         nu_medicao_pressao_arterial,
         nu_peso,
         nu_altura,
