@@ -1,7 +1,10 @@
 -- Encounters of a person with a professional: individual encounters (FAI), dental encounters
--- and home visits, with the professional category (CBO of the main professional). For FAI,
--- the gestational data (DUM, sentinel 30001231 already null in staging, gestational age).
--- One row per source row; the key is (co_municipio_ibge, tipo_atendimento, co_seq_origem).
+-- and home visits, with the professional category and CBO of the main professional, the team
+-- and unit of the record. For FAI: the gestational data (DUM, sentinel 30001231 already null
+-- in staging, gestational age), the demand type (LEDI, C1) and how the citizen took part
+-- (LEDI 1 did not, 2 presencial, 3-7 remote, null not informed). For visits: the outcome and
+-- the newborn/child motives (C2 D). One row per source row; the key is
+-- (co_municipio_ibge, tipo_atendimento, co_seq_origem).
 with
 
 atendimentos as (
@@ -53,6 +56,27 @@ equipes as (
 
 ),
 
+unidades as (
+
+    select * from {{ ref('stg_pec__dim_unidade_saude') }}
+    where {{ escopo_municipio() }}
+
+),
+
+tipos_atendimento as (
+
+    select * from {{ ref('stg_pec__dim_tipo_atendimento') }}
+    where {{ escopo_municipio() }}
+
+),
+
+tipos_participacao as (
+
+    select * from {{ ref('stg_pec__dim_tipo_participacao_atend') }}
+    where {{ escopo_municipio() }}
+
+),
+
 todos as (
 
     select
@@ -63,10 +87,16 @@ todos as (
         dt_atendimento,
         co_dim_cbo_1 as co_dim_cbo,
         co_dim_equipe_1 as co_dim_equipe,
+        co_dim_unidade_saude_1 as co_dim_unidade_saude,
+        co_dim_tipo_atendimento,
+        co_dim_tp_particip_cidadao,
         dt_dum,
         nu_idade_gestacional_semanas,
         null::boolean as is_visita_realizada,
+        null::bigint as co_dim_desfecho_visita,
         null::boolean as is_gestante,
+        null::boolean as is_acomp_recem_nascido,
+        null::boolean as is_acomp_crianca,
         loaded_at
     from atendimentos
 
@@ -80,10 +110,16 @@ todos as (
         dt_atendimento,
         co_dim_cbo_1 as co_dim_cbo,
         co_dim_equipe_1 as co_dim_equipe,
+        co_dim_unidade_saude_1 as co_dim_unidade_saude,
+        null::bigint as co_dim_tipo_atendimento,
+        null::bigint as co_dim_tp_particip_cidadao,
         null::date as dt_dum,
         null::integer as nu_idade_gestacional_semanas,
         null::boolean as is_visita_realizada,
+        null::bigint as co_dim_desfecho_visita,
         is_gestante,
+        null::boolean as is_acomp_recem_nascido,
+        null::boolean as is_acomp_crianca,
         loaded_at
     from atendimentos_odonto
 
@@ -97,10 +133,16 @@ todos as (
         visitas.dt_visita as dt_atendimento,
         visitas.co_dim_cbo,
         visitas.co_dim_equipe,
+        visitas.co_dim_unidade_saude,
+        null::bigint as co_dim_tipo_atendimento,
+        null::bigint as co_dim_tp_particip_cidadao,
         null::date as dt_dum,
         null::integer as nu_idade_gestacional_semanas,
         coalesce(desfechos_visita.nu_identificador = '1', false) as is_visita_realizada,
+        visitas.co_dim_desfecho_visita,
         visitas.is_acomp_gestante as is_gestante,
+        visitas.is_acomp_recem_nascido,
+        visitas.is_acomp_crianca,
         visitas.loaded_at
     from visitas
     left join desfechos_visita
@@ -124,10 +166,19 @@ final as (
         coalesce({{ categoria_profissional('cbos.nu_cbo') }} in ('medico', 'enfermeiro'), false)
             as is_medico_enfermeiro,
         equipes.nu_ine,
+        unidades.nu_cnes,
+        tipos_atendimento.nu_identificador as nu_tipo_atendimento,
+        tipos_participacao.nu_identificador as nu_participacao,
+        -- LEDI 1: the citizen did not take part (no consulta); not informed (old and CDS
+        -- records) counts as presencial (AMB-G6)
+        coalesce(tipos_participacao.nu_identificador <> '1', true) as is_participou,
+        coalesce(tipos_participacao.nu_identificador = '2', true) as is_presencial,
         todos.dt_dum,
         todos.nu_idade_gestacional_semanas,
         todos.is_visita_realizada,
         todos.is_gestante,
+        coalesce(todos.is_acomp_recem_nascido, false) as is_acomp_recem_nascido,
+        coalesce(todos.is_acomp_crianca, false) as is_acomp_crianca,
         todos.loaded_at
     from todos
     inner join cidadaos_unificados
@@ -142,6 +193,18 @@ final as (
         on
             todos.co_municipio_ibge = equipes.co_municipio_ibge
             and todos.co_dim_equipe = equipes.co_seq_dim_equipe
+    left join unidades
+        on
+            todos.co_municipio_ibge = unidades.co_municipio_ibge
+            and todos.co_dim_unidade_saude = unidades.co_seq_dim_unidade_saude
+    left join tipos_atendimento
+        on
+            todos.co_municipio_ibge = tipos_atendimento.co_municipio_ibge
+            and todos.co_dim_tipo_atendimento = tipos_atendimento.co_seq_dim_tipo_atendimento
+    left join tipos_participacao
+        on
+            todos.co_municipio_ibge = tipos_participacao.co_municipio_ibge
+            and todos.co_dim_tp_particip_cidadao = tipos_participacao.co_seq_dim_tp_particip_atend
 
 )
 

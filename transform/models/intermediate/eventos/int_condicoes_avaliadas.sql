@@ -1,8 +1,15 @@
 -- Conditions assessed in individual encounters (tb_fat_atd_ind_problemas), classified by the
--- code lists of macros/indicadores/codigos.sql: one row per problem row and condition
--- (hipertensao, diabetes, gestacao, parto, aborto; a code may belong to two, e.g. O10), with
--- the person and the professional category that recorded it (CBO of the problem row).
-{%- set condicoes = ['hipertensao', 'diabetes', 'gestacao', 'parto', 'aborto'] %}
+-- code lists of macros/indicadores/codigos.sql: one row per problem row and condition (a code
+-- may belong to several, e.g. O10), with the person, the professional category that recorded
+-- it (CBO of the problem row), and the problem's situation in this evolution (LEDI 0 ativo,
+-- 1 latente, 2 resolvido; PEC 5.3.15+). Previne Brasil lists: hipertensao, diabetes,
+-- gestacao, parto, aborto; quality component (C2-C7): the others.
+{%- set condicoes = [
+    'hipertensao', 'diabetes', 'gestacao', 'parto', 'aborto',
+    'diabetes_c4', 'hipertensao_c5', 'puericultura', 'gestacao_c3', 'parto_c3', 'aborto_c3',
+    'puerperio', 'saude_sexual_reprodutiva', 'rastreamento_colo_consulta',
+    'rastreamento_mama_consulta'
+] %}
 
 with
 
@@ -41,6 +48,13 @@ cbos as (
 
 ),
 
+situacoes as (
+
+    select * from {{ ref('stg_pec__dim_situacao_problema') }}
+    where {{ escopo_municipio() }}
+
+),
+
 problemas_codificados as (
 
     select
@@ -54,6 +68,9 @@ problemas_codificados as (
         cids.nu_cid,
         cbos.nu_cbo,
         {{ categoria_profissional('cbos.nu_cbo') }} as categoria_profissional,
+        situacoes.nu_identificador as nu_situacao_problema,
+        problemas.is_avaliado,
+        problemas.nu_uuid_problema,
         problemas.loaded_at
     from problemas
     inner join cidadaos_unificados
@@ -72,18 +89,27 @@ problemas_codificados as (
         on
             problemas.co_municipio_ibge = cbos.co_municipio_ibge
             and problemas.co_dim_cbo_1 = cbos.co_seq_dim_cbo
+    left join situacoes
+        on
+            problemas.co_municipio_ibge = situacoes.co_municipio_ibge
+            and problemas.co_dim_situacao_problema = situacoes.co_seq_dim_situacao
 
 ),
 
 condicoes as (
-    {% for condicao in condicoes %}
-        select
-            *,
-            '{{ condicao }}' as condicao
-        from problemas_codificados
-        where {{ tem_condicao(condicao) }}
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+
+    -- one pass over the problems: the names of every list a row's codes belong to
+    select
+        problemas_codificados.*,
+        condicao
+    from problemas_codificados
+    cross join lateral unnest(array_remove(array[
+        {%- for condicao in condicoes %}
+            case when {{ tem_condicao(condicao) }} then '{{ condicao }}' end
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    ], null)) as condicao
+
 ),
 
 final as (
@@ -102,6 +128,9 @@ final as (
         categoria_profissional,
         coalesce(categoria_profissional in ('medico', 'enfermeiro'), false)
             as is_medico_enfermeiro,
+        nu_situacao_problema,
+        is_avaliado,
+        nu_uuid_problema,
         loaded_at
     from condicoes
 

@@ -1,7 +1,9 @@
 -- One row per person (co_pessoa, see int_cidadaos_unificados): identity from the newest
 -- tb_fat_cidadao_pec row that has each value, the team and unit the person is linked to
 -- (tb_fat_cidadao_pec vínculo, else the latest Cadastro Individual), and death from any
--- source (tb_fat_cidadao_pec.st_faleceu, tb_cidadao.st_faleceu/dt_obito, registration exit 135).
+-- source (tb_fat_cidadao_pec.st_faleceu, tb_cidadao.st_faleceu/dt_obito/st_dados_obito_cadsus,
+-- registration exit 135). The PEC's own link (co_dim_equipe_vinc) and the person's gender
+-- identity and documents are kept for the quality component (int_pessoas_competencias).
 {%- set ordem = 'co_seq_fat_cidadao_pec' %}
 
 with
@@ -41,6 +43,13 @@ sexos as (
 
 ),
 
+identidades_genero as (
+
+    select * from {{ ref('stg_pec__dim_identidade_genero') }}
+    where {{ escopo_municipio() }}
+
+),
+
 equipes as (
 
     select * from {{ ref('stg_pec__dim_equipe') }}
@@ -63,6 +72,7 @@ registros as (
         cidadaos_unificados.nu_registros_pessoa,
         cidadaos_unificados.ds_tipos_ligacao,
         cidadaos_operacionais.is_faleceu as is_faleceu_cidadao,
+        cidadaos_operacionais.is_dados_obito_cadsus,
         cidadaos_operacionais.dt_obito
     from cidadaos
     inner join cidadaos_unificados
@@ -94,8 +104,10 @@ pessoas_agregadas as (
         {{ ultimo_valor('co_dim_sexo', ordem) }} as co_dim_sexo,
         {{ ultimo_valor('co_dim_equipe_vinc', ordem) }} as co_dim_equipe_vinc,
         {{ ultimo_valor('co_dim_unidade_saude_vinc', ordem) }} as co_dim_unidade_saude_vinc,
+        {{ ultimo_valor('co_dim_identidade_genero', ordem) }} as co_dim_identidade_genero,
         coalesce(bool_or(is_faleceu), false) as is_faleceu_fato,
         coalesce(bool_or(is_faleceu_cidadao), false) as is_faleceu_cidadao,
+        coalesce(bool_or(is_dados_obito_cadsus), false) as is_dados_obito_cadsus,
         max(dt_obito) as dt_obito
     from registros
     group by co_municipio_ibge, co_pessoa
@@ -118,6 +130,11 @@ pessoas as (
         pessoas_agregadas.nu_telefone_celular,
         sexos.nu_identificador as nu_sexo,
         sexos.ds_sexo,
+        identidades_genero.nu_identificador as nu_identidade_genero,
+        {{ documento_valido('pessoas_agregadas.nu_cpf', 'pessoas_agregadas.nu_cns') }}
+            as has_documento_valido,
+        pessoas_agregadas.co_dim_equipe_vinc,
+        pessoas_agregadas.co_dim_unidade_saude_vinc,
         coalesce(equipes.nu_ine, cadastros_ultimas_versoes.nu_ine) as nu_ine,
         case
             when equipes.nu_ine is not null then equipes.no_equipe
@@ -133,6 +150,12 @@ pessoas as (
         (
             pessoas_agregadas.is_faleceu_fato
             or pessoas_agregadas.is_faleceu_cidadao
+            or pessoas_agregadas.is_dados_obito_cadsus
+        ) as is_obito_informado,
+        (
+            pessoas_agregadas.is_faleceu_fato
+            or pessoas_agregadas.is_faleceu_cidadao
+            or pessoas_agregadas.is_dados_obito_cadsus
             or pessoas_agregadas.dt_obito is not null
             or coalesce(cadastros_ultimas_versoes.is_saida_obito, false)
         ) as is_falecido
@@ -141,6 +164,11 @@ pessoas as (
         on
             pessoas_agregadas.co_municipio_ibge = sexos.co_municipio_ibge
             and pessoas_agregadas.co_dim_sexo = sexos.co_seq_dim_sexo
+    left join identidades_genero
+        on
+            pessoas_agregadas.co_municipio_ibge = identidades_genero.co_municipio_ibge
+            and pessoas_agregadas.co_dim_identidade_genero
+            = identidades_genero.co_seq_dim_identidade_genero
     left join equipes
         on
             pessoas_agregadas.co_municipio_ibge = equipes.co_municipio_ibge
