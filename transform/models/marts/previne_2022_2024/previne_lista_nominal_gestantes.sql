@@ -18,7 +18,7 @@ parametros as (
 
 gestacoes as (
 
-    select * from {{ ref('int_gestacoes_identificadas') }}
+    select * from {{ ref('int_gestacoes_identificadas_previne') }}
     where {{ escopo_municipio() }}
 
 ),

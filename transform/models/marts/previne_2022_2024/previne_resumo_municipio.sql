@@ -7,42 +7,42 @@ with
 
 indicadores as (
 
-    select * from {{ ref('indicadores_previne') }}
+    select * from {{ ref('previne_indicadores') }}
     where {{ escopo_municipio() }}
 
 ),
 
 hipertensos as (
 
-    select * from {{ ref('lista_nominal_hipertensos') }}
+    select * from {{ ref('previne_lista_nominal_hipertensos') }}
     where {{ escopo_municipio() }}
 
 ),
 
 diabeticos as (
 
-    select * from {{ ref('lista_nominal_diabeticos') }}
+    select * from {{ ref('previne_lista_nominal_diabeticos') }}
     where {{ escopo_municipio() }}
 
 ),
 
 gestantes as (
 
-    select * from {{ ref('lista_nominal_gestantes') }}
+    select * from {{ ref('previne_lista_nominal_gestantes') }}
     where {{ escopo_municipio() }}
 
 ),
 
 citopatologico as (
 
-    select * from {{ ref('lista_nominal_citopatologico') }}
+    select * from {{ ref('previne_lista_nominal_citopatologico') }}
     where {{ escopo_municipio() }}
 
 ),
 
 vacinacao as (
 
-    select * from {{ ref('lista_nominal_vacinacao') }}
+    select * from {{ ref('previne_lista_nominal_vacinacao') }}
     where {{ escopo_municipio() }}
 
 ),

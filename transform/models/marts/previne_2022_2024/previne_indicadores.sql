@@ -8,35 +8,35 @@ with
 
 hipertensos as (
 
-    select * from {{ ref('lista_nominal_hipertensos') }}
+    select * from {{ ref('previne_lista_nominal_hipertensos') }}
     where {{ escopo_municipio() }}
 
 ),
 
 diabeticos as (
 
-    select * from {{ ref('lista_nominal_diabeticos') }}
+    select * from {{ ref('previne_lista_nominal_diabeticos') }}
     where {{ escopo_municipio() }}
 
 ),
 
 gestantes as (
 
-    select * from {{ ref('lista_nominal_gestantes') }}
+    select * from {{ ref('previne_lista_nominal_gestantes') }}
     where {{ escopo_municipio() }} and is_denominador
 
 ),
 
 citopatologico as (
 
-    select * from {{ ref('lista_nominal_citopatologico') }}
+    select * from {{ ref('previne_lista_nominal_citopatologico') }}
     where {{ escopo_municipio() }}
 
 ),
 
 vacinacao as (
 
-    select * from {{ ref('lista_nominal_vacinacao') }}
+    select * from {{ ref('previne_lista_nominal_vacinacao') }}
     where {{ escopo_municipio() }} and is_denominador
 
 ),
