@@ -39,7 +39,7 @@ def _marts(project: ProjectCopy) -> dict[str, object]:
     with project.warehouse() as conn:
         xmins = conn.execute(
             "select array_agg(xmin::text order by xmin::text), count(*) "
-            "from marts.lista_nominal_hipertensos where co_municipio_ibge = %s",
+            "from marts.c5_hipertensao where co_municipio_ibge = %s",
             (M,),
         ).fetchone()
         built = conn.execute(
@@ -90,7 +90,8 @@ def test_the_daily_build_checks_raw_keys_by_their_constraints(project: ProjectCo
     project.settings["TRANSMISSOR_DBT_ALWAYS"] = "true"
     project.write_env()
     with project.warehouse() as conn:
-        if conn.execute("select to_regclass('marts.resumo_municipio')").fetchone()[0] is None:
+        marker = "select to_regclass('marts.resumo_qualidade_municipio')"
+        if conn.execute(marker).fetchone()[0] is None:
             _job(project)  # this module's first test did not run: deploy through the daily job
     build = ["invoke", "dbt-postgres:build_municipio"]
     try:

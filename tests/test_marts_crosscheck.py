@@ -1,11 +1,13 @@
-"""The listas nominais, cross-checked against plain SQL run on the banco do município.
+"""The Previne Brasil lists (2022-2024 rules), cross-checked against plain SQL on the PEC.
 
 A project copy with two sandbox municipalities is loaded by the real Meltano pipeline and
-transformed by dbt: once fleet-wide (`dbt-postgres:run`, which creates the views and tables),
-then by the daily per-município command (`dbt-postgres:build_municipio`, which also runs the
-data tests). The hypertension and diabetes lists are then recomputed by hand-written SQL
-straight on the município's PEC (its own tables and codes, no dbt model involved), by the
-rules documented in transform/README.md, and the marts must hold exactly those people.
+transformed by dbt: once fleet-wide (`dbt-postgres:run`, which creates the views and tables,
+Previne's included), then by the daily per-município command (`dbt-postgres:build_municipio`,
+which also runs the data tests and leaves the Previne models alone). The hypertension and
+diabetes lists are then recomputed by hand-written SQL straight on the município's PEC (its
+own tables and codes, no dbt model involved), by the rules documented in transform/README.md,
+and the marts must hold exactly those people. The quality component's lists (C1-C7) have
+their own cross-check, tests/test_qualidade_crosscheck.py.
 """
 
 from __future__ import annotations
@@ -187,7 +189,7 @@ def _edge_cases(project: ProjectCopy, ibge: str) -> dict[str, int]:
 def _xmins(project: ProjectCopy, ibge: str) -> set[str]:
     with project.warehouse() as conn:
         rows = conn.execute(
-            "select xmin::text from marts.lista_nominal_hipertensos where co_municipio_ibge = %s",
+            "select xmin::text from marts.c5_hipertensao where co_municipio_ibge = %s",
             (ibge,),
         ).fetchall()
     return {row[0] for row in rows}
@@ -207,8 +209,8 @@ def test_daily_build_of_one_municipio_rewrites_only_its_rows(project: ProjectCop
 @pytest.mark.parametrize(
     ("mart", "rule"),
     [
-        pytest.param("lista_nominal_hipertensos", HYPERTENSION, id="hipertensos"),
-        pytest.param("lista_nominal_diabeticos", DIABETES, id="diabeticos"),
+        pytest.param("previne_lista_nominal_hipertensos", HYPERTENSION, id="hipertensos"),
+        pytest.param("previne_lista_nominal_diabeticos", DIABETES, id="diabeticos"),
     ],
 )
 def test_lists_hold_exactly_the_people_of_plain_sql_on_the_pec(
@@ -228,8 +230,8 @@ def test_lists_hold_exactly_the_people_of_plain_sql_on_the_pec(
 
 def test_scripted_edge_cases_land_where_the_rules_put_them(project: ProjectCopy) -> None:
     case = _edge_cases(project, A)
-    has = _mart(project, A, "lista_nominal_hipertensos")
-    dm = _mart(project, A, "lista_nominal_diabeticos")
+    has = _mart(project, A, "previne_lista_nominal_hipertensos")
+    dm = _mart(project, A, "previne_lista_nominal_diabeticos")
     # person = smallest tb_fat_cidadao_pec id of the person; the scripted duplicates' second
     # rows have higher ids, so the first row's id is the person.
     assert has[case["has_pa_6m_exato"]] is True
@@ -251,7 +253,7 @@ def test_scripted_edge_cases_land_where_the_rules_put_them(project: ProjectCopy)
     with project.warehouse() as conn:
         summary = conn.execute(
             "select nu_lista_hipertensos, nu_lista_diabeticos, pc_indicador_6, pc_indicador_7 "
-            "from marts.resumo_municipio where co_municipio_ibge = %s",
+            "from marts.previne_resumo_municipio where co_municipio_ibge = %s",
             (A,),
         ).fetchone()
         persons = conn.execute(

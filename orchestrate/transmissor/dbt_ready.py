@@ -22,7 +22,7 @@ from transmissor.warehouse import analyze_stale_raw_tables, connect
 
 DEPLOY_LOCK = 7_202_611_534
 # Relations the deploy creates: one staging view, one mart.
-MARKERS = ("staging.stg_pec__fat_cidadao_pec", "marts.resumo_municipio")
+MARKERS = ("staging.stg_pec__fat_cidadao_pec", "marts.resumo_qualidade_municipio")
 
 
 def deployed(conn: psycopg.Connection) -> bool:

@@ -248,38 +248,63 @@ def _project_root() -> Path:
     return project_root()
 
 
-INDICADORES = (
-    "1 gestantes 6+ consultas",
-    "2 gestantes sífilis/HIV",
-    "3 gestantes odonto",
-    "4 citopatológico",
-    "5 vacinação polio/penta",
-    "6 hipertensos PA",
-    "7 diabéticos HbA1c",
-)
+INDICADORES = {
+    "C1": "C1 Mais acesso",
+    "C2": "C2 Desenvolvimento infantil",
+    "C3": "C3 Gestação e puerpério",
+    "C4": "C4 Diabetes",
+    "C5": "C5 Hipertensão",
+    "C6": "C6 Pessoa idosa",
+    "C7": "C7 Prevenção do câncer",
+}
+SUMMARY_SQL = """
+select r.co_municipio_ibge, m.no_municipio, r.dt_competencia, r.co_indicador, r.nu_denominador,
+       r.vl_resultado, r.ds_classificacao, r.ds_quadrimestre, r.vl_resultado_quadrimestre,
+       r.ds_classificacao_quadrimestre, r.vl_nota_final, r.ds_classificacao_final
+from marts.resumo_qualidade_municipio r
+left join staging.stg_pec__dim_municipio m
+  on m.co_municipio_ibge = r.co_municipio_ibge and m.co_ibge = r.co_municipio_ibge
+where r.co_municipio_ibge = any(%s)
+  and r.dt_competencia = (select max(dt_competencia) from marts.resumo_qualidade_municipio)
+order by r.co_municipio_ibge, r.co_indicador
+"""
+
+
+def _result(value: object, band: object) -> str:
+    return "-" if value is None else f"{float(value):.1f} {band}"
 
 
 def print_indicators(warehouse: psycopg.Connection, ibges: list[str]) -> None:
-    """Per município: the size of each lista nominal and the seven Previne percentages."""
-    rows = warehouse.execute(
-        "select * from marts.resumo_municipio where co_municipio_ibge = any(%s) "
-        "order by co_municipio_ibge",
-        (ibges,),
-    )
+    """Per município: C1-C7 of the current competência (result and band) and the Nota Final.
+
+    The results pool the município's eSF and eAP teams (marts.resumo_qualidade_municipio);
+    payment is per team (marts.indicadores_qualidade, marts.nota_final_qualidade).
+    """
+    rows = warehouse.execute(SUMMARY_SQL, (ibges,))
     columns = [c.name for c in rows.description or []]
     found = [dict(zip(columns, row, strict=True)) for row in rows.fetchall()]
     if not found:
-        print("\nno indicators yet (marts.resumo_municipio is empty)")
+        print("\nno indicators yet (marts.resumo_qualidade_municipio is empty)")
         return
-    print(f"\nlistas nominais and indicadores Previne, quadrimestre {found[0]['ds_quadrimestre']}")
-    names = [f"{r['co_municipio_ibge']} {r['no_municipio']}"[:20] for r in found]
-    print(f"{'':<26}" + "".join(f"{n:>21}" for n in names))
-    for lista in ("hipertensos", "diabeticos", "gestantes", "citopatologico", "vacinacao"):
-        values = "".join(f"{r[f'nu_lista_{lista}']:>21}" for r in found)
-        print(f"{'lista ' + lista:<26}{values}")
-    for number, label in enumerate(INDICADORES, start=1):
-        values = "".join(
-            f"{'-' if r[f'pc_indicador_{number}'] is None else r[f'pc_indicador_{number}']:>20}%"
-            for r in found
-        )
-        print(f"{label:<26}{values}")
+    municipios = list(dict.fromkeys((r["co_municipio_ibge"], r["no_municipio"]) for r in found))
+    by_key = {(r["co_municipio_ibge"], r["co_indicador"]): r for r in found}
+    first = found[0]
+    print(
+        "\nindicadores de qualidade da APS (Portaria GM/MS 3.493/2024), "
+        f"competência {first['dt_competencia']:%Y-%m}, quadrimestre {first['ds_quadrimestre']}"
+    )
+    print("(the município's eSF and eAP teams pooled; the result of the month, band)")
+    header = "".join(f"{f'{ibge} {nome or chr(63)}'[:21]:>23}" for ibge, nome in municipios)
+    print(f"{'':<30}{header}")
+    for codigo, label in INDICADORES.items():
+        cells = []
+        for ibge, _ in municipios:
+            row = by_key.get((ibge, codigo))
+            cells.append(_result(row and row["vl_resultado"], row and row["ds_classificacao"]))
+        print(f"{label:<30}" + "".join(f"{cell:>23}" for cell in cells))
+    finals = []
+    for ibge, _ in municipios:
+        row = next(r for r in found if r["co_municipio_ibge"] == ibge)
+        nota = row["vl_nota_final"]
+        finals.append("-" if nota is None else f"{float(nota):.2f} {row['ds_classificacao_final']}")
+    print(f"{'Nota Final (quadrimestre)':<30}" + "".join(f"{cell:>23}" for cell in finals))
