@@ -91,15 +91,18 @@
         from {{ ref('int_consultas_registradas') }}
         where
             {{ escopo_municipio() }}
-            and '{{ "rastreamento_colo_consulta" if evento == "rastreamento_colo"
-                else "rastreamento_mama_consulta" }}' = any(condicoes)
+            {%- if evento == 'rastreamento_colo' %}
+                and is_rastreamento_colo_consulta
+            {%- else %}
+                and is_rastreamento_mama_consulta
+            {%- endif %}
         {%- endif %}
     {%- elif evento == 'consulta_saude_sexual' -%}
         select
             co_municipio_ibge, co_pessoa, dt_atendimento as dt_evento,
             'consulta_saude_sexual' as evento
         from {{ ref('int_consultas_registradas') }}
-        where {{ escopo_municipio() }} and 'saude_sexual_reprodutiva' = any(condicoes)
+        where {{ escopo_municipio() }} and is_saude_sexual_reprodutiva
     {%- elif evento == 'vacina_influenza' -%}
         select
             co_municipio_ibge, co_pessoa, dt_aplicacao as dt_evento, 'vacina_influenza' as evento

@@ -1,7 +1,12 @@
 -- Consultas of the quality component (QUALIDADE_APS.md section 2.3): individual attendances
 -- (FAI) by a médico or enfermeiro in which the citizen took part (presencial, remote, or not
--- informed), with whether it was presencial and the condition lists its problems belong to
--- (int_condicoes_avaliadas: puericultura, gestacao_c3, puerperio, ...). One row per FAI.
+-- informed), with whether it was presencial and, one flag each, whether its problems belong to
+-- the condition lists the consultas of C2, C3 and C7 ask for (int_condicoes_avaliadas). One row
+-- per FAI.
+{%- set condicoes = [
+    'puericultura', 'gestacao_c3', 'puerperio', 'saude_sexual_reprodutiva',
+    'rastreamento_colo_consulta', 'rastreamento_mama_consulta'
+] %}
 with
 
 atendimentos as (
@@ -28,7 +33,10 @@ condicoes_por_atendimento as (
     select
         co_municipio_ibge,
         co_fat_atd_ind,
-        array_agg(distinct condicao order by condicao) as condicoes
+        {%- for condicao in condicoes %}
+            bool_or(condicao = '{{ condicao }}') as is_{{ condicao }}
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
     from condicoes
     group by co_municipio_ibge, co_fat_atd_ind
 
@@ -43,7 +51,10 @@ final as (
         atendimentos.dt_atendimento,
         atendimentos.nu_cbo,
         atendimentos.is_presencial,
-        coalesce(condicoes_por_atendimento.condicoes, array[]::text[]) as condicoes
+        {%- for condicao in condicoes %}
+            coalesce(condicoes_por_atendimento.is_{{ condicao }}, false) as is_{{ condicao }}
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
     from atendimentos
     left join condicoes_por_atendimento
         on

@@ -84,6 +84,13 @@ final as (
 )
 
 select
-    *,
+    co_municipio_ibge,
+    dt_competencia,
+    nu_ine,
+    no_equipe,
+    ds_tipo_equipe,
+    nu_programadas,
+    nu_espontaneas,
+    vl_resultado,
     {{ faixa_resultado("'C1'", 'vl_resultado') }} as ds_classificacao
 from final

@@ -36,7 +36,7 @@ populacao as (
 consultas as (
 
     select * from {{ ref('int_consultas_registradas') }}
-    where {{ escopo_municipio() }} and 'puericultura' = any(condicoes)
+    where {{ escopo_municipio() }} and is_puericultura
 
 ),
 

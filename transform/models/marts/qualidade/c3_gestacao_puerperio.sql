@@ -48,7 +48,7 @@ eventos as (
         dt_atendimento as dt_evento,
         'consulta_gestacao' as evento
     from {{ ref('int_consultas_registradas') }}
-    where {{ escopo_municipio() }} and 'gestacao_c3' = any(condicoes)
+    where {{ escopo_municipio() }} and is_gestacao_c3
 
     union
 
@@ -58,7 +58,7 @@ eventos as (
         dt_atendimento as dt_evento,
         'consulta_puerperio' as evento
     from {{ ref('int_consultas_registradas') }}
-    where {{ escopo_municipio() }} and 'puerperio' = any(condicoes)
+    where {{ escopo_municipio() }} and is_puerperio
 
     union
 

@@ -21,7 +21,8 @@ populacao as (
         and nu_idade between 9 and 69
         and (
             (nu_sexo = '1' and coalesce(nu_identidade_genero <> '150', true))
-            or (nu_sexo = '0' and nu_identidade_genero = '149')
+            -- trans men from 14 on: under 14 they belong to no subgroup (AMB-C7-3)
+            or (nu_sexo = '0' and nu_identidade_genero = '149' and nu_idade >= 14)
         )
 
 ),

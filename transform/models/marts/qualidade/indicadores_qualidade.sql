@@ -199,6 +199,7 @@ quadrimestres as (
 
 final as (
 
+    -- bands are applied to the unrounded results (AMB-N2); the stored results have 2 decimals
     select
         co_municipio_ibge,
         nu_ine,
@@ -209,10 +210,10 @@ final as (
         nu_pessoas_lista,
         nu_denominador,
         vl_numerador,
-        vl_resultado,
+        round(vl_resultado, 2) as vl_resultado,
         {{ faixa_resultado('co_indicador', 'vl_resultado') }} as ds_classificacao,
         ds_quadrimestre,
-        vl_resultado_quadrimestre,
+        round(vl_resultado_quadrimestre, 2) as vl_resultado_quadrimestre,
         {{ faixa_resultado('co_indicador', 'vl_resultado_quadrimestre') }}
             as ds_classificacao_quadrimestre,
         {{ pontos_conceito(faixa_resultado('co_indicador', 'vl_resultado_quadrimestre')) }}

@@ -134,9 +134,9 @@ final as (
         notas.nu_equipes,
         notas.nu_denominador,
         notas.vl_numerador,
-        notas.vl_resultado,
+        round(notas.vl_resultado, 2) as vl_resultado,
         {{ faixa_resultado('notas.co_indicador', 'notas.vl_resultado') }} as ds_classificacao,
-        notas.vl_resultado_quadrimestre,
+        round(notas.vl_resultado_quadrimestre, 2) as vl_resultado_quadrimestre,
         {{ faixa_resultado('notas.co_indicador', 'notas.vl_resultado_quadrimestre') }}
             as ds_classificacao_quadrimestre,
         notas.vl_nota,
