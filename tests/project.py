@@ -17,11 +17,12 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from transmissor import environments, sandbox
-from transmissor.contract import MUNICIPIO_COLUMN, Contract
-from transmissor.localpg import SUPERUSER, LocalPostgres
-from transmissor.meltano_runner import PLUGIN_KINDS, MeltanoResult, run_meltano
-from transmissor.warehouse import RAW_SCHEMA
+from transmissor.contract.model import MUNICIPIO_COLUMN, Contract
+from transmissor.dev import sandbox
+from transmissor.dev.localpg import SUPERUSER, LocalPostgres
+from transmissor.meltano.run import PLUGIN_KINDS, MeltanoResult, run_meltano
+from transmissor.municipios import environments
+from transmissor.warehouse.database import RAW_SCHEMA
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("meltano.yml", "plugins", "extract", "transform", "orchestrate")

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.project import PROJECT_ROOT
-from transmissor import edge, edge_timer
+from transmissor.edge import box as edge
+from transmissor.edge import timer as edge_timer
 from transmissor.errors import TransmissorError
 
 IBGE = "1200401"  # Rio Branco (AC)

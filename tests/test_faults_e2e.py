@@ -38,9 +38,12 @@ from psycopg import sql
 
 from tests.project import REFERENCE_DATE, ProjectCopy
 from tests.test_transmission_e2e import assert_converged
-from transmissor import environments, fleet, sandbox, transmissions
-from transmissor.localpg import SUPERUSER, LocalPostgres, wait_until_accepting
-from transmissor.meltano_runner import isolated_sys_dir, meltano_executable, state_id
+from transmissor.dev import sandbox
+from transmissor.dev.localpg import SUPERUSER, LocalPostgres, wait_until_accepting
+from transmissor.fleet import runner as fleet
+from transmissor.meltano.run import isolated_sys_dir, meltano_executable, state_id
+from transmissor.municipios import environments
+from transmissor.warehouse import transmissions
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from transmissor import environments, fleet, meltano_runner
 from transmissor.errors import TransmissorError
-from transmissor.meltano_runner import MeltanoResult
+from transmissor.fleet import runner as fleet
+from transmissor.meltano import run as meltano_runner
+from transmissor.meltano.run import MeltanoResult
+from transmissor.municipios import environments
 
 CODES = ["2611533", "1200401", "3509502", "2304400", "3550308", "4106902"]
 JOBS = """
@@ -256,7 +258,9 @@ def test_a_sigterm_to_the_fleet_ends_its_meltano_runs(tmp_path: Path) -> None:
     script = f"""
 import signal, sys
 from pathlib import Path
-from transmissor import fleet, fleet_cli, meltano_runner
+from transmissor.fleet import runner as fleet
+from transmissor.cli import run as fleet_cli
+from transmissor.meltano import run as meltano_runner
 meltano_runner.meltano_executable = lambda: {str(fake)!r}
 signal.signal(signal.SIGTERM, fleet_cli._interrupt)
 root = Path({str(tmp_path)!r})

@@ -1,0 +1,219 @@
+"""`transmissor run`: the daily job for the chosen municipalities, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from transmissor.errors import TransmissorError
+from transmissor.fleet.runner import STEPS, Fleet, default_log_dir, summary_table
+from transmissor.municipios import environments
+from transmissor.settings import Warehouse, load_dotenv, project_root
+from transmissor.warehouse import transmissions
+from transmissor.warehouse.database import connect
+
+
+def _positive(kind: type) -> object:
+    def parse(text: str) -> object:
+        value = kind(text)
+        if value <= 0:
+            msg = f"must be positive, not {text}"
+            raise argparse.ArgumentTypeError(msg)
+        return value
+
+    return parse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "run",
+        help="run the daily job for many municipalities, side by side",
+        description=(
+            "Run the daily job (meltano run transmissao-diaria) in each município's "
+            "environment with bounded concurrency. Transient errors are retried with "
+            "backoff; configuration errors are not. Exits 1 when any município failed."
+        ),
+    )
+    which = parser.add_argument_group("municipalities")
+    which.add_argument(
+        "--municipio",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="IBGE code; repeat for several",
+    )
+    which.add_argument(
+        "--all", action="store_true", help="every município registered in environments/"
+    )
+    parser.add_argument(
+        "--parallel",
+        type=_positive(int),
+        default=int(os.environ.get("TRANSMISSOR_PARALLEL", "2")),
+        metavar="N",
+        help="municipalities at once (default 2, or $TRANSMISSOR_PARALLEL)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=float(os.environ.get("TRANSMISSOR_TIMEOUT", "3600")),
+        metavar="SECONDS",
+        help="per attempt; the whole process group is ended after it (default 3600)",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=int(os.environ.get("TRANSMISSOR_RETRIES", "2")),
+        metavar="R",
+        help="extra attempts after a transient error (default 2)",
+    )
+    parser.add_argument(
+        "--backoff",
+        type=float,
+        default=float(os.environ.get("TRANSMISSOR_BACKOFF", "30")),
+        metavar="SECONDS",
+        help="wait before the first retry, doubled each time, at most 600 s (default 30)",
+    )
+    parser.add_argument(
+        "--step",
+        choices=STEPS,
+        default="job",
+        help="the whole job (default), or only its extract-load or its transform (dbt) part",
+    )
+    parser.add_argument(
+        "--dbt",
+        choices=("each", "once"),
+        default=os.environ.get("TRANSMISSOR_DBT", "each"),
+        help=(
+            "each: dbt after each município's load, one município at a time (as the job); "
+            "once: one fleet-wide dbt run after every load, the choice for large fleets"
+        ),
+    )
+    parser.add_argument(
+        "--trigger",
+        default="transmissor run",
+        help=argparse.SUPPRESS,  # who started it, for the record (the Airflow DAG says so)
+    )
+    parser.add_argument("--log-dir", type=Path, help="default: logs/run/<UTC start>/")
+    parser.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write the outcomes as JSON to FILE"
+    )
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    root = project_root()
+    load_dotenv(root)
+    if args.retries < 0:
+        raise TransmissorError("--retries must be 0 or more")
+    if args.all and args.municipio:
+        raise TransmissorError("use either --all or --municipio, not both")
+    if args.all:
+        codes = [path.name.split(".")[0] for path in _environment_files(root)]
+        if not codes:
+            msg = "no município is registered in environments/: run `transmissor municipio add`"
+            raise TransmissorError(msg)
+    elif args.municipio:
+        codes = [code.strip() for code in args.municipio]
+    else:
+        raise TransmissorError("name the municipalities with --municipio CODE ... or --all")
+
+    warehouse = Warehouse.from_env()
+    with connect(warehouse) as conn:
+        if not transmissions.meltano_runs_exists(conn):
+            # Meltano creates its system tables on its first command; the trigger needs them.
+            from transmissor.meltano.run import run_meltano
+
+            run_meltano(root, ["state", "list"], timeout=300)
+        if not transmissions.ensure_schema(conn):
+            print("warning: meltano.runs does not exist yet; plain meltano runs are not recorded")
+
+    started = datetime.now(UTC)
+    log_dir = args.log_dir or default_log_dir(root, started)
+    fleet = Fleet(
+        root=root,
+        env=child_env(os.environ),
+        parallel=args.parallel,
+        timeout=args.timeout,
+        retries=args.retries,
+        backoff=args.backoff,
+        step=args.step,
+        dbt=args.dbt,
+        trigger=args.trigger,
+        log_dir=log_dir,
+        connect=lambda: connect(warehouse),
+        on_event=lambda line: print(line, flush=True),
+    )
+    print(
+        f"transmissor run: {len(codes)} municipalities, {args.parallel} at a time, "
+        f"timeout {args.timeout:g} s, {args.retries} retries; logs in {log_dir}",
+        flush=True,
+    )
+    t0 = time.monotonic()
+    # SIGTERM (cron, CI, Airflow's timeout) ends the fleet like Ctrl-C: Meltano runs included.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        outcomes = fleet.run(codes)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    wall = time.monotonic() - t0
+    print()
+    print(summary_table(outcomes, wall))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {
+                    "fleet_run_id": str(fleet.fleet_run_id),
+                    "started_at": started.isoformat(),
+                    "wall_seconds": round(wall, 1),
+                    "parallel": args.parallel,
+                    "dbt": args.dbt,
+                    "fleet_dbt_seconds": round(fleet.transform_result.seconds, 1)
+                    if fleet.transform_result
+                    else None,
+                    "municipios": [o.to_json() for o in outcomes],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        print(
+            f"transmissor run: {len(failed)} failed: " + ", ".join(o.ibge for o in failed),
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+# Set by a parent Meltano when the fleet runs as a Meltano job (transmissao-frota): passed on,
+# they would put every município's run in the parent's environment and system directory.
+INHERITED = ("MELTANO_ENVIRONMENT", "MELTANO_SYS_DIR_ROOT", "MELTANO_RUN_ID")
+INHERITED_PREFIXES = ("MELTANO_UTILITY_", "MELTANO_JOB_", "MELTANO_RUN_", "MUNICIPIO_")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def child_env(environ: Mapping[str, str]) -> dict[str, str]:
+    return {
+        key: value
+        for key, value in environ.items()
+        if key not in INHERITED and not key.startswith(INHERITED_PREFIXES)
+    }
+
+
+def _environment_files(root: Path) -> list[Path]:
+    # Names only: a malformed file must fail its own município at pre-flight, not the fleet.
+    return sorted((root / environments.ENVIRONMENTS_DIR).glob("*.meltano.yml"))
