@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table, render
+from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
+from transmissor.contract.render import render
 from transmissor.errors import TransmissorError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,8 @@
-"""The `transmissor` command: one entry point for operators, subcommands per capability."""
+"""The `transmissor` command: one entry point for operators, subcommands per capability.
+
+`cli/` is argparse only: each module registers a command group and calls into the domain
+(transmissor.load, .warehouse, .fleet, .edge, .dev, ...); nothing imports `cli/`.
+"""
 
 from __future__ import annotations
 
@@ -7,51 +11,50 @@ import sys
 from collections.abc import Sequence
 
 from transmissor import __version__
+from transmissor.cli import (
+    access,
+    contract,
+    db,
+    dbt,
+    demo,
+    edge,
+    load,
+    municipio,
+    run,
+    sandbox,
+    status,
+)
 from transmissor.errors import TransmissorError
+from transmissor.municipios.environments import label
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from transmissor.cli import access as access_cli
-    from transmissor.cli import check_and_copy as check_and_copy_cli
-    from transmissor.cli import contract as contract_cli
-    from transmissor.cli import db as db_cli
-    from transmissor.cli import edge as edge_cli
-    from transmissor.cli import first_load as firstload_cli
-    from transmissor.cli import municipio as municipio_cli
-    from transmissor.cli import reconcile as reconcile_cli
-    from transmissor.cli import run as fleet_cli
-    from transmissor.cli import sandbox as sandbox_cli
-    from transmissor.cli import snapshot as snapshot_cli
-    from transmissor.cli import status as status_cli
-    from transmissor.dev import demo
-    from transmissor.load import preflight
-    from transmissor.warehouse import dbt_build, dbt_ready
-
     parser = argparse.ArgumentParser(
         prog="transmissor",
         description="Daily transmission of e-SUS APS PEC data into the banco analítico.",
     )
     parser.add_argument("--version", action="version", version=f"transmissor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (
-        db_cli,
-        sandbox_cli,
-        municipio_cli,
-        contract_cli,
-        reconcile_cli,
-        firstload_cli,
-        snapshot_cli,
-        check_and_copy_cli,
-        dbt_ready,
-        dbt_build,
-        demo,
-        fleet_cli,
-        status_cli,
-        access_cli,
-        preflight,
-        edge_cli,
+    # In the order `transmissor --help` lists them.
+    for register in (
+        db.register,
+        sandbox.register,
+        municipio.register,
+        contract.register,
+        load.register_reconcile,
+        load.register_first_load,
+        load.register_snapshot,
+        load.register_check_and_copy,
+        dbt.register_ready,
+        dbt.register_build,
+        demo.register,
+        run.register,
+        status.register,
+        access.register,
+        load.register_preflight,
+        edge.register,
     ):
-        module.register(commands)
+        register(commands)
     _no_abbreviations(parser)
     return parser
 
@@ -85,8 +88,6 @@ def _reject_unknown(parser: argparse.ArgumentParser, args: argparse.Namespace, e
     about = ""
     if code:
         try:
-            from transmissor.load.pec_check import label
-
             about = f" (for {label(code)})"
         except TransmissorError:
             about = f" (for IBGE code {code})"

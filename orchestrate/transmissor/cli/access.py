@@ -43,22 +43,8 @@ def _apply(args: argparse.Namespace) -> int:
     codes = [lookup(code).codigo_ibge for code in args.municipio] or [
         env.ibge for env in environments.registered(root)
     ]
-    apply_access(codes)
+    access.apply_and_report(codes)
     return 0
-
-
-def apply_access(codes: list[str]) -> None:
-    """Roles for `codes` and row-level security on every marts table, reported."""
-    with connect(Warehouse.from_env()) as conn:
-        result = access.apply(conn, codes)
-    for role in result.roles_created:
-        print(f"created role {role}")
-    print(
-        f"{len(codes)} município role(s); {len(result.protected)} marts table(s) readable by "
-        f"{access.GROUP_ROLE} under row-level security ({access.POLICY})"
-    )
-    for relation, why in result.not_shared:
-        print(f"  not shared: {relation} ({why})")
 
 
 def _status(_: argparse.Namespace) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from transmissor.contract import singer_catalog as catalog
-from transmissor.contract.model import Contract, render
+from transmissor.contract.model import Contract
+from transmissor.contract.render import render
 from transmissor.errors import TransmissorError
 from transmissor.settings import project_root
 

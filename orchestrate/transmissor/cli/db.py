@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 
-from transmissor.dev.localpg import DEFAULT_PORT, LocalPostgres, LocalPostgresError
+from transmissor.dev.localpg import LocalPostgres, LocalPostgresError, local_server
 from transmissor.errors import TransmissorError
 from transmissor.settings import project_root
 
 
-def local_server(root: Path | None = None) -> LocalPostgres:
-    root = root or project_root()
-    port = int(os.environ.get("TRANSMISSOR_PG_PORT", DEFAULT_PORT))
-    return LocalPostgres(root=root / ".local" / "postgres", port=port)
+def _server() -> LocalPostgres:
+    return local_server(project_root())
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -33,7 +29,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _start(_: argparse.Namespace) -> int:
-    server = local_server()
+    server = _server()
     was_running = server.is_running()
     try:
         server.start()
@@ -45,20 +41,20 @@ def _start(_: argparse.Namespace) -> int:
 
 
 def _stop(_: argparse.Namespace) -> int:
-    server = local_server()
+    server = _server()
     print("local PostgreSQL stopped" if server.stop() else "local PostgreSQL was not running")
     return 0
 
 
 def _status(_: argparse.Namespace) -> int:
-    server = local_server()
+    server = _server()
     running = server.is_running()
     print(f"local PostgreSQL {'running' if running else 'stopped'} on 127.0.0.1:{server.port}")
     return 0 if running else 1
 
 
 def _url(args: argparse.Namespace) -> int:
-    server = local_server()
+    server = _server()
     if not server.password_file.exists():
         raise TransmissorError("the local server was never started: run `transmissor db start`")
     print(server.url(args.database))

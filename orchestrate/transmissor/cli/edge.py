@@ -13,12 +13,16 @@ import secrets
 import sys
 from pathlib import Path
 
+from transmissor.contract.model import Contract
 from transmissor.contract.readonly_role import DEFAULT_ROLE
-from transmissor.edge import box as edge
-from transmissor.edge import loader_role
+from transmissor.edge import box, install, loader_role
 from transmissor.edge import timer as edge_timer
 from transmissor.errors import TransmissorError
 from transmissor.municipios import environments
+from transmissor.municipios.environments import label
+from transmissor.settings import Warehouse, load_dotenv, project_root
+from transmissor.warehouse import transmissions
+from transmissor.warehouse.database import connect
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -163,10 +167,8 @@ def _secret(variable: str, what: str) -> str:
 
 
 def _install(args: argparse.Namespace) -> int:
-    from transmissor.settings import project_root
-
     municipio_code = args.ibge.strip()
-    pec = edge.PecSource(
+    pec = install.PecSource(
         host=args.pec_host,
         port=args.pec_port,
         database=args.pec_database,
@@ -177,7 +179,7 @@ def _install(args: argparse.Namespace) -> int:
         ),
         sslmode=args.pec_sslmode,
     )
-    target = edge.WarehouseTarget(
+    target = install.WarehouseTarget(
         host=args.warehouse_host,
         port=args.warehouse_port,
         database=args.warehouse_database,
@@ -187,8 +189,8 @@ def _install(args: argparse.Namespace) -> int:
     )
     if target.ca_file and not target.ca_file.is_file():
         raise TransmissorError(f"--warehouse-ca {target.ca_file}: no such file")
-    root = args.dir or edge.default_dir(municipio_code)
-    done = edge.install(
+    root = args.dir or install.default_dir(municipio_code)
+    done = install.install(
         municipio_code,
         root,
         pec,
@@ -221,19 +223,17 @@ def _resolve_dir(args: argparse.Namespace) -> Path:
     if args.dir:
         return args.dir
     if args.ibge:
-        return edge.default_dir(args.ibge.strip())
+        return install.default_dir(args.ibge.strip())
     raise TransmissorError("name the install with --dir or --ibge")
 
 
 def _uninstall(args: argparse.Namespace) -> int:
-    for item in edge.uninstall(_resolve_dir(args)):
+    for item in install.uninstall(_resolve_dir(args)):
         print(f"removed {item}")
     return 0
 
 
 def _box() -> Path:
-    from transmissor.settings import load_dotenv, project_root
-
     root = project_root()
     load_dotenv(root)
     return root
@@ -241,7 +241,7 @@ def _box() -> Path:
 
 def _run(args: argparse.Namespace) -> int:
     root = _box()
-    record = edge.run(
+    record = box.run(
         root,
         scheduled=args.scheduled,
         at_hour=args.at_hour,
@@ -256,39 +256,15 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _verify(_: argparse.Namespace) -> int:
-    from transmissor.load import pec_check as check
-    from transmissor.settings import Warehouse
-    from transmissor.warehouse import database as warehouse
-
-    root = _box()
-    ibge = edge.edge_ibge()
-    report = check.check(root, ibge, strict=True)
-    for line in report.lines():
-        print(line)
-    if not report.ok:
-        raise TransmissorError(check.failure_message(report, "is not ready"))
-    target = Warehouse.from_env()
-    with warehouse.connect(target) as conn:
-        for note in edge.check_warehouse(
-            conn, ibge, require_tls=not environments.is_local_host(target.host)
-        ):
-            print(note)
-        marker = edge.read_marker(root)
-        edge.record_box(conn, ibge, edge.version(root), marker["timer"]["kind"])
-    print(f"{check.label(ibge)}: ready (PEC read-only, banco analítico writable for its rows)")
+    box.verify(_box())
     return 0
 
 
 def _status(_: argparse.Namespace) -> int:
-    from transmissor.load.pec_check import label
-    from transmissor.settings import Warehouse
-    from transmissor.warehouse import database as warehouse
-    from transmissor.warehouse import transmissions
-
     root = _box()
-    ibge = edge.edge_ibge()
-    marker = edge.read_marker(root)
-    mine = edge.version(root)
+    ibge = box.edge_ibge()
+    marker = box.read_marker(root)
+    mine = box.version(root)
     timer = marker["timer"]
     print(f"{label(ibge)}: edge box in {root}")
     print(f"  version {mine}")
@@ -298,7 +274,7 @@ def _status(_: argparse.Namespace) -> int:
         f"{marker['schedule']['random_delay']} s"
     )
     print("  last runs on this box:")
-    runs = edge.local_runs(root, 5)
+    runs = box.local_runs(root, 5)
     for r in runs:
         state = "ok    " if r["ok"] else "FAILED"
         print(f"    {r['started_at']}  {state}  {r['seconds']:>7} s  {r['log']}")
@@ -306,23 +282,21 @@ def _status(_: argparse.Namespace) -> int:
         print("    none yet")
     outdated = False
     try:
-        with warehouse.connect(Warehouse.from_env()) as conn:
-            central = edge.central_version(conn)
+        with connect(Warehouse.from_env()) as conn:
+            central = box.central_version(conn)
             outdated = bool(central and central != mine)
             print(
                 f"  central version {central or 'unknown'}"
                 + (": OUTDATED, run `transmissor edge update`" if outdated else "")
             )
             print("  last transmissões recorded centrally:")
-            rows = conn.execute(
-                f"select started_at, status, step, rows from {transmissions.TABLE} "
-                "where municipio = %s order by started_at desc limit 5",
-                (ibge,),
-            ).fetchall()
-            for started, state, step, rows_by_table in rows:
-                total = sum(int(n) for n in (rows_by_table or {}).values())
-                print(f"    {started:%Y-%m-%d %H:%M %Z}  {state:<8} {step:<13} {total:>9} rows")
-            if not rows:
+            latest = transmissions.latest(conn, ibge, 5)
+            for row in latest:
+                print(
+                    f"    {row.started_at:%Y-%m-%d %H:%M %Z}  {row.status:<8} {row.step:<13} "
+                    f"{row.rows_total:>9} rows"
+                )
+            if not latest:
                 print("    none yet")
     except TransmissorError as error:
         print(f"  banco analítico unreachable: {error}")
@@ -332,23 +306,19 @@ def _status(_: argparse.Namespace) -> int:
 
 def _update(_: argparse.Namespace) -> int:
     root = _box()
-    before, after = edge.update(root)
+    before, after = install.update(root)
     print(f"updated {before} -> {after}" if before != after else f"already at {after}")
     return 0
 
 
 def _grant(args: argparse.Namespace) -> int:
-    from transmissor.contract.model import Contract
-    from transmissor.settings import Warehouse, load_dotenv, project_root
-    from transmissor.warehouse import database as warehouse
-
     root = project_root()
     load_dotenv(root)
     contract = Contract.load(root)
-    with warehouse.connect(Warehouse.from_env()) as conn:
+    with connect(Warehouse.from_env()) as conn:
         for code in args.ibge:
             password = None if args.keep_password else secrets.token_urlsafe(24)
-            done = loader_role.grant(conn, contract, code, password, edge.version(root))
+            done = loader_role.grant(conn, contract, code, password, box.version(root))
             print(
                 f"{done.role}: {'created' if done.created else 'up to date'}; row-level security "
                 f"on {len(done.protected)} tables"
@@ -364,7 +334,7 @@ def _grant(args: argparse.Namespace) -> int:
                 path = args.password_file
                 if len(args.ibge) > 1:
                     path = path.with_name(f"{path.name}.{code}")
-                edge._write_private(path, password + "\n")
+                install.write_private(path, password + "\n")
                 print(f"  password written to {path} (give it to the box's installer)")
             else:
                 print(f"  password (shown once; the box's WAREHOUSE_PASSWORD): {password}")
@@ -372,11 +342,8 @@ def _grant(args: argparse.Namespace) -> int:
 
 
 def _revoke(args: argparse.Namespace) -> int:
-    from transmissor.settings import Warehouse, load_dotenv, project_root
-    from transmissor.warehouse import database as warehouse
-
     load_dotenv(project_root())
-    with warehouse.connect(Warehouse.from_env()) as conn:
+    with connect(Warehouse.from_env()) as conn:
         existed = loader_role.revoke(conn, args.ibge)
     role = loader_role.role_name(args.ibge)
     print(f"{role}: login revoked, sessions ended" if existed else f"{role} does not exist")

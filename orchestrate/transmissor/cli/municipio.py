@@ -1,11 +1,16 @@
-"""`transmissor municipio`: register the municipalities of the fleet (Meltano environments)."""
+"""`transmissor municipio`: register the municipalities of the fleet (Meltano environments),
+check a município's PEC, and print the read-only role's script for its DBA."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
+from transmissor.contract import readonly_role
+from transmissor.errors import TransmissorError
+from transmissor.load import pec_check
 from transmissor.municipios import environments
-from transmissor.settings import project_root
+from transmissor.settings import load_dotenv, project_root
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -26,14 +31,31 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--ssh-host", help="reach the database through this SSH host")
     add.add_argument("--ssh-port", type=int, default=22)
     add.add_argument("--ssh-user", help="SSH user on --ssh-host")
-    add.set_defaults(func=_add)
+    add.set_defaults(func=_add, parser_error=add.error)
 
     listing = actions.add_parser("list", help="list the registered municipalities")
     listing.set_defaults(func=_list)
 
-    from transmissor.cli import municipio_check as check_cli
+    checking = actions.add_parser(
+        "check",
+        help="connect to a município's PEC: TLS, origin, read-only role, compatibility",
+    )
+    checking.add_argument("ibge", metavar="CODE", help="7-digit IBGE code of the município")
+    checking.set_defaults(func=_check)
 
-    check_cli.register_actions(actions)
+    role_sql = actions.add_parser(
+        "role-sql",
+        help="print the SQL script that creates the read-only role on a PEC (PostgreSQL 9.6+)",
+    )
+    role_sql.add_argument(
+        "--role", default=readonly_role.DEFAULT_ROLE, help="role name (default: %(default)s)"
+    )
+    role_sql.add_argument(
+        "--write",
+        action="store_true",
+        help=f"(re)write {readonly_role.SCRIPT_PATH} instead of printing",
+    )
+    role_sql.set_defaults(func=_role_sql)
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -60,4 +82,28 @@ def _list(_: argparse.Namespace) -> int:
         m = env.municipio
         where = f"{env.user}@{env.host}:{env.port}/{env.database}"
         print(f"{m.codigo_ibge}  {m.nome} ({m.uf})  {where}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    root = project_root()
+    load_dotenv(root)
+    report = pec_check.check(root, args.ibge, strict=True)
+    for line in report.lines():
+        print(line)
+    if not report.ok:
+        raise TransmissorError(pec_check.failure_message(report, "is not ready"))
+    print(f"{environments.label(report.env)}: ready (compatible, read-only)")
+    return 0
+
+
+def _role_sql(args: argparse.Namespace) -> int:
+    root = project_root()
+    if args.write:
+        if args.role != readonly_role.DEFAULT_ROLE:
+            raise TransmissorError("--write renders the default role name only; drop --role")
+        changed = readonly_role.write(root)
+        print(f"{'wrote' if changed else 'up to date:'} {readonly_role.SCRIPT_PATH}")
+        return 0
+    sys.stdout.write(readonly_role.rendered(root, args.role))
     return 0

@@ -3,32 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
 import time
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from transmissor.cli.options import positive
 from transmissor.errors import TransmissorError
-from transmissor.fleet.runner import STEPS, Fleet, default_log_dir, summary_table
+from transmissor.fleet.runner import (
+    STEPS,
+    Fleet,
+    child_env,
+    default_log_dir,
+    prepare_record,
+    summary_table,
+)
 from transmissor.municipios import environments
 from transmissor.settings import Warehouse, load_dotenv, project_root
-from transmissor.warehouse import transmissions
 from transmissor.warehouse.database import connect
-
-
-def _positive(kind: type) -> object:
-    def parse(text: str) -> object:
-        value = kind(text)
-        if value <= 0:
-            msg = f"must be positive, not {text}"
-            raise argparse.ArgumentTypeError(msg)
-        return value
-
-    return parse
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -54,14 +48,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--parallel",
-        type=_positive(int),
+        type=positive(int),
         default=int(os.environ.get("TRANSMISSOR_PARALLEL", "2")),
         metavar="N",
         help="municipalities at once (default 2, or $TRANSMISSOR_PARALLEL)",
     )
     parser.add_argument(
         "--timeout",
-        type=_positive(float),
+        type=positive(float),
         default=float(os.environ.get("TRANSMISSOR_TIMEOUT", "3600")),
         metavar="SECONDS",
         help="per attempt; the whole process group is ended after it (default 3600)",
@@ -115,7 +109,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.all and args.municipio:
         raise TransmissorError("use either --all or --municipio, not both")
     if args.all:
-        codes = [path.name.split(".")[0] for path in _environment_files(root)]
+        codes = environments.registered_codes(root)
         if not codes:
             msg = "no município is registered in environments/: run `transmissor municipio add`"
             raise TransmissorError(msg)
@@ -126,12 +120,7 @@ def _run(args: argparse.Namespace) -> int:
 
     warehouse = Warehouse.from_env()
     with connect(warehouse) as conn:
-        if not transmissions.meltano_runs_exists(conn):
-            # Meltano creates its system tables on its first command; the trigger needs them.
-            from transmissor.meltano.run import run_meltano
-
-            run_meltano(root, ["state", "list"], timeout=300)
-        if not transmissions.ensure_schema(conn):
+        if not prepare_record(root, conn):
             print("warning: meltano.runs does not exist yet; plain meltano runs are not recorded")
 
     started = datetime.now(UTC)
@@ -167,25 +156,7 @@ def _run(args: argparse.Namespace) -> int:
     print(summary_table(outcomes, wall))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(
-            json.dumps(
-                {
-                    "fleet_run_id": str(fleet.fleet_run_id),
-                    "started_at": started.isoformat(),
-                    "wall_seconds": round(wall, 1),
-                    "parallel": args.parallel,
-                    "dbt": args.dbt,
-                    "fleet_dbt_seconds": round(fleet.transform_result.seconds, 1)
-                    if fleet.transform_result
-                    else None,
-                    "municipios": [o.to_json() for o in outcomes],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n",
-            encoding="utf-8",
-        )
+        args.json.write_text(fleet.report(outcomes, started, wall), encoding="utf-8")
     failed = [o for o in outcomes if not o.ok]
     if failed:
         print(
@@ -196,24 +167,5 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-# Set by a parent Meltano when the fleet runs as a Meltano job (transmissao-frota): passed on,
-# they would put every município's run in the parent's environment and system directory.
-INHERITED = ("MELTANO_ENVIRONMENT", "MELTANO_SYS_DIR_ROOT", "MELTANO_RUN_ID")
-INHERITED_PREFIXES = ("MELTANO_UTILITY_", "MELTANO_JOB_", "MELTANO_RUN_", "MUNICIPIO_")
-
-
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def child_env(environ: Mapping[str, str]) -> dict[str, str]:
-    return {
-        key: value
-        for key, value in environ.items()
-        if key not in INHERITED and not key.startswith(INHERITED_PREFIXES)
-    }
-
-
-def _environment_files(root: Path) -> list[Path]:
-    # Names only: a malformed file must fail its own município at pre-flight, not the fleet.
-    return sorted((root / environments.ENVIRONMENTS_DIR).glob("*.meltano.yml"))

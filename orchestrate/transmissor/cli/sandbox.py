@@ -65,6 +65,10 @@ def _iso_date(text: str) -> date:
         ) from None
 
 
+# The generator is imported when a sandbox command runs, not at every `transmissor` start
+# (its modules cost about 30 ms, a cost the daily job's tasks would pay for nothing).
+
+
 def _create(args: argparse.Namespace) -> int:
     from transmissor.dev.sandbox import create
 

@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from transmissor.edge import box as edge
-from transmissor.edge import loader_role
+from transmissor.edge import box, loader_role
 from transmissor.errors import TransmissorError
 from transmissor.fleet import status_html
 from transmissor.fleet.status import (
@@ -88,7 +87,7 @@ def _status(args: argparse.Namespace) -> int:
     registered: list = environments.registered(root)
     with connect(Warehouse.from_env()) as conn:
         transmissions.ensure_schema(conn)
-        central = edge.version(root)
+        central = box.version(root)
         boxes = edge_boxes(conn, central)
         if boxes:
             # Published for the boxes: `transmissor edge status` compares itself with it.

@@ -22,6 +22,7 @@ from typing import Any
 
 from transmissor.contract.model import Contract
 from transmissor.errors import TransmissorError
+from transmissor.meltano.logs import error_summary
 
 CATALOG_PATH = Path("extract/tap-pec.catalog.json")
 TAP = Path(".meltano/extractors/tap-postgres/venv/bin/tap-postgres")
@@ -109,8 +110,6 @@ def discover(root: Path, pec_url: str, schema: str) -> dict[str, Any]:
             env={"PGTZ": "UTC", "PATH": "/usr/bin:/bin"},
         )
     if result.returncode != 0:
-        from transmissor.fleet.runner import error_summary
-
         msg = f"tap-postgres discovery failed: {error_summary(result.stderr)}"
         raise TransmissorError(msg)
     return json.loads(result.stdout)

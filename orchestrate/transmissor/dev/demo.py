@@ -19,15 +19,17 @@ import psycopg
 from dotenv import set_key
 from psycopg import sql
 
-from transmissor.cli.db import local_server
 from transmissor.contract.model import MUNICIPIO_COLUMN, Contract
 from transmissor.dev import sandbox
-from transmissor.dev.localpg import SUPERUSER, LocalPostgres
+from transmissor.dev.localpg import SUPERUSER, LocalPostgres, local_server
 from transmissor.errors import TransmissorError
-from transmissor.meltano.run import JOB, run_meltano
+from transmissor.meltano.project import JOB
+from transmissor.meltano.run import run_meltano
+from transmissor.meltano.state import state_id
 from transmissor.municipios import environments
 from transmissor.settings import Warehouse, load_dotenv
-from transmissor.warehouse.database import RAW_SCHEMA, connect, ensure_ready
+from transmissor.warehouse.database import RAW_SCHEMA, connect, ensure_database
+from transmissor.warehouse.raw_tables import raw_table_exists
 
 # (IBGE, citizens): synthetic sizes, not the real populations. Quixaba's code is one of the
 # nine real codes that fail the check-digit rule; Rio Branco runs on UTC-5.
@@ -131,16 +133,14 @@ def _moved_since(
 def _forget(root: Path, contract: Contract, warehouse: psycopg.Connection, ibge: str) -> None:
     """Start a demo município afresh: its raw rows and its Meltano state."""
     for table in contract.tables:
-        if warehouse.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{table.name}",)).fetchone()[
-            0
-        ]:
+        if raw_table_exists(warehouse, table.name):
             warehouse.execute(
                 sql.SQL("delete from {} where {} = %s").format(
                     sql.Identifier(RAW_SCHEMA, table.name), sql.Identifier(MUNICIPIO_COLUMN)
                 ),
                 (ibge,),
             )
-    run_meltano(root, ["state", "clear", "--force", f"{ibge}:tap-pec-to-target-postgres"])
+    run_meltano(root, ["state", "clear", "--force", state_id(ibge)])
 
 
 def _daily_job(root: Path, ibge: str, label: str) -> float:
@@ -160,7 +160,7 @@ def run_demo(root: Path) -> int:
     print(f"local PostgreSQL on 127.0.0.1:{server.port}")
     configure_local_env(root, server)
     warehouse_settings = Warehouse.from_env()
-    ensure_ready(warehouse_settings)
+    ensure_database(warehouse_settings)
     contract = Contract.load(root)
     env_file = root / ".env"
     runs: list[MunicipioRun] = []
@@ -234,19 +234,6 @@ def print_summary(runs: list[MunicipioRun], contract: Contract) -> int:
         print(f"{name:<24} run times: first {run.seconds[0]:.1f} s, second {run.seconds[1]:.1f} s")
         print()
     return disagreements
-
-
-def register(commands: object) -> None:
-    parser = commands.add_parser(  # type: ignore[attr-defined]
-        "demo", help="run the daily routine on three local sandbox municipalities"
-    )
-    parser.set_defaults(func=lambda _args: run_demo(_project_root()))
-
-
-def _project_root() -> Path:
-    from transmissor.settings import project_root
-
-    return project_root()
 
 
 INDICADORES = (

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pwd
 import secrets
 import shutil
 import socket
@@ -22,7 +23,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
 DEFAULT_PORT = 54329
+PORT_VARIABLE = "TRANSMISSOR_PG_PORT"
 SUPERUSER = "transmissor"
 # When run as root, PostgreSQL refuses to start; the server then runs as this system user.
 SYSTEM_USER = "embedded_postgres"
@@ -173,6 +177,12 @@ class LocalPostgres:
             raise LocalPostgresError(msg)
 
 
+def local_server(root: Path) -> LocalPostgres:
+    """The project's development server: data in `.local/postgres/`, port $TRANSMISSOR_PG_PORT."""
+    port = int(os.environ.get(PORT_VARIABLE, DEFAULT_PORT))
+    return LocalPostgres(root=root / ".local" / "postgres", port=port)
+
+
 def _port_in_use(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.5)
@@ -183,8 +193,6 @@ def _prepare_for_system_user(root: Path, data_dir: Path) -> None:
     """As root, let the unprivileged server user reach the binaries and own the data."""
     if os.geteuid() != 0:
         return
-    import pwd
-
     try:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
@@ -212,16 +220,12 @@ def _open_parents(path: Path) -> None:
 def _chown_to_system_user(path: Path) -> None:
     if os.geteuid() != 0:
         return
-    import pwd
-
     entry = pwd.getpwnam(SYSTEM_USER)
     os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
 def wait_until_accepting(url: str, timeout: float = 30.0) -> None:
     """Block until a connection to `url` succeeds."""
-    import psycopg
-
     deadline = time.monotonic() + timeout
     while True:
         try:

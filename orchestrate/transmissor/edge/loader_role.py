@@ -30,19 +30,23 @@ again, never writable without its policy.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
-from transmissor.contract.model import MUNICIPIO_COLUMN, Contract
+from transmissor.contract import pec_schema
+from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
 from transmissor.errors import TransmissorError
-from transmissor.load.first_load import DDL_LOCK, ensure_raw_table
-from transmissor.municipios.ibge import lookup
+from transmissor.municipios.ibge import CODE_PATTERN, lookup
 from transmissor.warehouse import transmissions
-from transmissor.warehouse.database import MELTANO_SCHEMA, RAW_SCHEMA, ensure_raw_indexes
+from transmissor.warehouse.database import MELTANO_SCHEMA, RAW_SCHEMA
+from transmissor.warehouse.raw_tables import (
+    DDL_LOCK,
+    Columns,
+    ensure_raw_indexes,
+    ensure_raw_tables,
+)
 
 GROUP_ROLE = "transmissor_loaders"
 ROLE_PREFIX = "loader_"
@@ -51,7 +55,6 @@ EDGE_SCHEMA = transmissions.SCHEMA
 EDGE_TABLE = f"{EDGE_SCHEMA}.edge_boxes"
 CENTRAL_VERSION_TABLE = f"{EDGE_SCHEMA}.central_version"
 CONNECTION_LIMIT = 60  # target-postgres holds a connection per stream (27) plus Meltano
-_PEC_SCHEMA = Path(__file__).parents[1] / "contract" / "pec_schema.json"
 
 # The IBGE code of the loader role running the statement. Policies apply to the group only,
 # whose members are loader_<IBGE> login roles.
@@ -62,7 +65,7 @@ CODE = sql.SQL("pg_catalog.substr(current_user::text, {})").format(
 EDGE_DDL = f"""
 create schema if not exists {EDGE_SCHEMA};
 create table if not exists {EDGE_TABLE} (
-    municipio text primary key check (municipio ~ '^[0-9]{{7}}$'),
+    municipio text primary key check (municipio ~ '^{CODE_PATTERN}$'),
     hostname text not null,
     version text not null,
     installed_at timestamptz not null default now(),
@@ -96,20 +99,11 @@ class Granted:
     protected: list[str] = field(default_factory=list)
 
 
-def pec_column_types() -> dict[str, dict[str, str]]:
-    """table -> column -> type, from the project's notes of the standard PEC schema."""
-    document = json.loads(_PEC_SCHEMA.read_text(encoding="utf-8"))
-    return {
-        name: {c["name"]: c["type"] for c in table["columns"]}
-        for name, table in document["tables"].items()
-    }
-
-
-def ensure_raw_tables(conn: psycopg.Connection, contract: Contract) -> list[str]:
-    """Create every missing raw table of the contract, as target-postgres would create it."""
-    types = pec_column_types()
-    created = []
-    for table in contract.tables:
+def reference_shapes(tables: list[Table]) -> dict[str, Columns]:
+    """The PEC columns of `tables` from the PEC schema reference (there is no PEC to read)."""
+    types = pec_schema.column_types()
+    shapes = {}
+    for table in tables:
         known = types.get(table.name, {})
         missing = [c for c in table.columns if c not in known]
         if missing:
@@ -118,13 +112,8 @@ def ensure_raw_tables(conn: psycopg.Connection, contract: Contract) -> list[str]
                 "table with a central load (`transmissor first-load`) first"
             )
             raise TransmissorError(msg)
-        exists = conn.execute(
-            "select to_regclass(%s) is not null", (f"{RAW_SCHEMA}.{table.name}",)
-        ).fetchone()[0]
-        if not exists:
-            ensure_raw_table(conn, table, [(c, known[c]) for c in table.columns])
-            created.append(f"{RAW_SCHEMA}.{table.name}")
-    return created
+        shapes[table.name] = [(c, known[c]) for c in table.columns]
+    return shapes
 
 
 def ensure_edge_tables(conn: psycopg.Connection, version: str | None = None) -> None:
@@ -293,7 +282,7 @@ def grant(
     transmissions.ensure_schema(conn)
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (DDL_LOCK,))
-        tables_created = ensure_raw_tables(conn, contract)
+        tables_created = ensure_raw_tables(conn, contract.tables, reference_shapes)
         ensure_edge_tables(conn, central_version)
         _ensure_group(conn)
         created = _ensure_login_role(conn, role, password)

@@ -23,6 +23,7 @@ to a folder and touches nothing on the system.
 from __future__ import annotations
 
 import os
+import pwd
 import random
 import shutil
 import subprocess
@@ -163,8 +164,6 @@ def _run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProce
 
 
 def _login_user() -> str:
-    import pwd
-
     return pwd.getpwuid(os.getuid()).pw_name
 
 
@@ -219,8 +218,6 @@ def _install_systemd(root: Path, schedule: Schedule, timer_dir: Path | None) -> 
 
 
 def _owner_of(root: Path) -> str | None:
-    import pwd
-
     uid = root.stat().st_uid
     return None if uid == 0 else pwd.getpwuid(uid).pw_name
 

@@ -3,160 +3,40 @@
 Each município runs in its own `meltano --environment=<IBGE> run ...` process group, with a
 timeout that ends the whole group. A município waiting for its retry does not hold a slot:
 its next attempt is queued for later and the slot goes to the next município. A failure is
-classified from Meltano's output: transient errors (connection refused, timeouts, a server
-that closed the connection) are retried with exponential backoff; configuration errors
-(wrong password, missing variable, missing table, malformed environment) are not.
+classified from Meltano's output (transmissor.meltano.logs): transient errors are retried with
+exponential backoff; configuration errors are not.
 """
 
 from __future__ import annotations
 
 import heapq
+import json
 import os
-import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
+import psycopg
 
 from transmissor.errors import TransmissorError
-from transmissor.meltano.run import JOB, MeltanoResult, run_meltano, terminate_all
+from transmissor.meltano.logs import CONFIGURATION, OTHER, TRANSIENT, classify, error_summary
+from transmissor.meltano.project import JOB, job_blocks, split_blocks
+from transmissor.meltano.run import MeltanoResult, run_meltano, terminate_all
 from transmissor.municipios import environments
+from transmissor.municipios.environments import label
 from transmissor.warehouse import transmissions
-
-TRANSIENT = "transient"
-CONFIGURATION = "configuration"
-OTHER = "other"
-
-# Checked first: a configuration error is never retried, whatever else the output says.
-CONFIGURATION_PATTERNS = (
-    r"password authentication failed",
-    r"no password supplied",
-    r"fe_sendauth",
-    r"no pg_hba\.conf entry",
-    r"(relation|database|role|schema|table) \"?[\w.\-]+\"? does not exist",
-    r"permission denied",
-    r"is malformed",
-    r"is not set",
-    r"is not registered",
-    r"environment .* (not found|does not exist)",
-    r"invalid (port|sslmode|connection option)",
-    r"certificate verify failed",
-)
-TRANSIENT_PATTERNS = (
-    r"connection refused",
-    r"could not connect",
-    r"is the server running on that host",
-    r"cannot reach the banco",
-    r"connection timed out",
-    r"timeout expired",
-    r"timed out after",
-    r"server closed the connection",
-    r"connection reset",
-    r"could not receive data from server",
-    r"ssl syscall error",
-    r"the database system is (starting up|shutting down|in recovery mode)",
-    r"too many connections",
-    r"remaining connection slots are reserved",
-    r"terminating connection due to administrator command",
-    r"could not translate host name",
-    r"temporary failure in name resolution",
-    r"network is unreachable",
-    r"no route to host",
-)
-
-
-def classify(output: str) -> str:
-    text = output.lower()
-    if any(re.search(p, text) for p in CONFIGURATION_PATTERNS):
-        return CONFIGURATION
-    if any(re.search(p, text) for p in TRANSIENT_PATTERNS):
-        return TRANSIENT
-    return OTHER
-
-
-_NOISE = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[(info|debug)\s*\]")
-_ERRORISH = re.compile(
-    r"error|failed|exception|refused|timed out|does not exist|denied|could not", re.IGNORECASE
-)
-
-
-_PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[\w+\s*\]\s+([\w:-]+)\s+")
-# "server closed the connection unexpectedly" alone does not say which database went away:
-# the plugin that logged it does.
-_SIDES = {"tap-pec": "banco do município", "target-postgres": "banco analítico"}
-_GENERIC = re.compile(r"Block run completed|Run completed|Need help fixing", re.IGNORECASE)
-
-
-def error_summary(output: str, limit: int = 400) -> str:
-    """The most telling line of a failed run's output, for the record and the summary."""
-    lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
-    # The root cause first: a psycopg/libpq line beats Meltano's generic "block failed",
-    # whatever level Meltano logged the plugin's line at.
-    for pattern in CONFIGURATION_PATTERNS + TRANSIENT_PATTERNS:
-        for line in lines:
-            if re.search(pattern, line.lower()):
-                return _shorten(_unprefixed(line), limit)
-    telling = [
-        line
-        for line in lines
-        if _ERRORISH.search(line) and not _NOISE.match(line) and not _GENERIC.search(line)
-    ]
-    errors = [line for line in lines if _ERRORISH.search(line) and not _GENERIC.search(line)]
-    pick = (telling or errors or lines or ["no output"])[-1]
-    return _shorten(_unprefixed(pick), limit)
-
-
-def _unprefixed(line: str) -> str:
-    """The line without Meltano's time and level; a tap's or loader's names its database."""
-    match = _PREFIX.match(line)
-    if not match:
-        return line
-    side = _SIDES.get(match.group(1))
-    text = line[match.end() :]
-    return f"{side} ({match.group(1)}): {text}" if side else text
-
-
-def _shorten(line: str, limit: int) -> str:
-    line = re.sub(r"\s+", " ", line)
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-# -- the job's steps ------------------------------------------------------------------------
-
-
-def job_blocks(root: Path, job: str = JOB) -> list[str]:
-    """The job's tasks as plugin blocks, read from the project's job definitions."""
-    for path in sorted((root / "orchestrate").glob("*.meltano.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for definition in document.get("jobs") or []:
-            if definition.get("name") == job:
-                blocks: list[str] = []
-                for task in definition.get("tasks") or []:
-                    for item in task if isinstance(task, list) else [task]:
-                        blocks += str(item).split()
-                return blocks
-    msg = f"job {job} is not defined in orchestrate/*.meltano.yml"
-    raise TransmissorError(msg)
-
-
-def split_blocks(blocks: list[str]) -> tuple[list[str], list[str]]:
-    """(extract-load and reconciliation, dbt): the job cut where dbt begins."""
-    for index, block in enumerate(blocks):
-        if block.startswith("dbt"):
-            return blocks[:index], blocks[index:]
-    return blocks, []
-
 
 STEPS = ("job", transmissions.STEP_EXTRACT_LOAD, transmissions.STEP_TRANSFORM)
 
 
+# The dbt phase of the daily job runs one município at a time across the fleet (see
+# Fleet._phase_lock): a session-level advisory lock on this key in the banco analítico.
 DBT_LOCK = "transmissor:dbt"
 # `meltano run` needs an environment; this one (orchestrate/fleet.meltano.yml) sets no
 # município, so dbt runs for all of them.
@@ -177,11 +57,14 @@ def job_phases(root: Path, step: str = "job") -> list[tuple[str, list[str]]]:
     return phases
 
 
-# -- pre-flight -----------------------------------------------------------------------------
+# -- before a run ---------------------------------------------------------------------------
 
 
-def preflight(root: Path, ibge: str, env: dict[str, str]) -> environments.MunicipioEnvironment:
-    """Fast, clear configuration errors before any Meltano process starts."""
+def check_registration(
+    root: Path, ibge: str, env: Mapping[str, str]
+) -> environments.MunicipioEnvironment:
+    """Fast, clear configuration errors before any Meltano process starts: the município is
+    registered and its secrets are set (its PEC is checked by the job's own pre-flight)."""
     path = environments.environment_path(root, ibge)
     if not path.exists():
         msg = (
@@ -195,10 +78,7 @@ def preflight(root: Path, ibge: str, env: dict[str, str]) -> environments.Munici
         needed.append(environments.ssh_key_variable(ibge))
     for variable in needed:
         if not env.get(variable):
-            msg = (
-                f"município {ibge} ({municipio.municipio.nome}/{municipio.municipio.uf}): "
-                f"{variable} is not set; put it in the environment or in .env"
-            )
+            msg = f"{label(municipio)}: {variable} is not set; put it in the environment or in .env"
             raise TransmissorError(msg)
     return municipio
 
@@ -300,7 +180,7 @@ class Fleet:
         started = time.monotonic()
         log_path = self.log_dir / f"{ibge}.attempt{number}.log" if self.log_dir else None
         try:
-            preflight(self.root, ibge, self.env)
+            check_registration(self.root, ibge, self.env)
             phases = job_phases(self.root, self.step)
             if self.dbt == "once":
                 phases = [(p, b) for p, b in phases if p != transmissions.STEP_TRANSFORM]
@@ -371,9 +251,16 @@ class Fleet:
 
     @contextmanager
     def _phase_lock(self, phase: str) -> Iterator[None]:
-        """dbt runs one município at a time across the fleet (every host, through an
-        advisory lock in the banco analítico): the models are shared relations, and two
-        `dbt build`s at once collide on them ("relation ... already exists")."""
+        """The dbt phase runs one município at a time across the fleet (every host, through
+        an advisory lock in the banco analítico).
+
+        dbt alone could build municipalities side by side: their daily build creates no
+        relation (transform/dbt_project.yml). The phase also re-applies the marts' row-level
+        security (`transmissor access apply`, inside `dbt-postgres:build_municipio`), which
+        re-creates the policy of every marts table: CREATE POLICY and ALTER TABLE take an
+        exclusive lock on each table until they commit, while another município's build
+        reads some marts tables as it writes others, so the two would wait on each other or
+        deadlock."""
         if phase != transmissions.STEP_TRANSFORM:
             yield
             return
@@ -511,6 +398,21 @@ class Fleet:
         state = "success" if result.ok else f"FAILED ({error}); log {log_path}"
         self.on_event(f"dbt for the fleet: {state} in {result.seconds:.1f} s")
 
+    def report(self, outcomes: list[Outcome], started: datetime, wall_seconds: float) -> str:
+        """The run as JSON (`transmissor run --json FILE`)."""
+        document = {
+            "fleet_run_id": str(self.fleet_run_id),
+            "started_at": started.isoformat(),
+            "wall_seconds": round(wall_seconds, 1),
+            "parallel": self.parallel,
+            "dbt": self.dbt,
+            "fleet_dbt_seconds": round(self.transform_result.seconds, 1)
+            if self.transform_result
+            else None,
+            "municipios": [o.to_json() for o in outcomes],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
     def _rows(self, run_id: uuid.UUID | None) -> int:
         if self.connect is None or run_id is None:
             return 0
@@ -578,6 +480,31 @@ def summary_table(outcomes: list[Outcome], wall_seconds: float) -> str:
         f"{failed} failed, in {wall_seconds:.1f} s"
     )
     return "\n".join(lines)
+
+
+def prepare_record(root: Path, conn: psycopg.Connection) -> bool:
+    """The transmissions record and its trigger on Meltano's run history; whether it is in place.
+
+    Meltano creates its system tables on its first command, and the trigger needs them.
+    """
+    if not transmissions.meltano_runs_exists(conn):
+        run_meltano(root, ["state", "list"], timeout=300)
+    return transmissions.ensure_schema(conn)
+
+
+# Set by a parent Meltano when the fleet runs as a Meltano job (transmissao-frota): passed on,
+# they would put every município's run in the parent's environment and system directory.
+INHERITED = ("MELTANO_ENVIRONMENT", "MELTANO_SYS_DIR_ROOT", "MELTANO_RUN_ID")
+INHERITED_PREFIXES = ("MELTANO_UTILITY_", "MELTANO_JOB_", "MELTANO_RUN_", "MUNICIPIO_")
+
+
+def child_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment every município's run starts from."""
+    return {
+        key: value
+        for key, value in environ.items()
+        if key not in INHERITED and not key.startswith(INHERITED_PREFIXES)
+    }
 
 
 def default_log_dir(root: Path, started: datetime) -> Path:

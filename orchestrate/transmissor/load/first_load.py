@@ -16,55 +16,28 @@ Source-side SQL stays within PostgreSQL 9.6 (the oldest PEC seen).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
-from transmissor.warehouse.database import RAW_SCHEMA
-
-# Singer metadata columns as target-postgres creates them (add_record_metadata: true).
-METADATA_COLUMNS = (
-    ("_sdc_extracted_at", "timestamp without time zone"),
-    ("_sdc_received_at", "timestamp without time zone"),
-    ("_sdc_batched_at", "timestamp without time zone"),
-    ("_sdc_deleted_at", "timestamp without time zone"),
-    ("_sdc_sequence", "bigint"),
-    ("_sdc_table_version", "bigint"),
-    ("_sdc_sync_started_at", "bigint"),
+from transmissor.load.pec_columns import shapes_at, source_columns
+from transmissor.meltano.state import get_state, set_state
+from transmissor.municipios import environments
+from transmissor.municipios.pec import connect_source
+from transmissor.settings import Warehouse
+from transmissor.warehouse.database import RAW_SCHEMA, connect
+from transmissor.warehouse.raw_tables import (
+    FILLED_METADATA,
+    analyze_stale_raw_tables,
+    column_types,
+    ensure_raw_indexes,
+    ensure_raw_tables,
 )
-_FILLED_METADATA = (
-    "_sdc_extracted_at",
-    "_sdc_received_at",
-    "_sdc_batched_at",
-    "_sdc_sequence",
-    "_sdc_sync_started_at",
-)
-
-
-def warehouse_type(source_type: str) -> str:
-    """The column type target-postgres gives a PEC column of this type (JSON-schema mapping)."""
-    base = source_type.split("(")[0].strip()
-    if base in {"bigint", "integer", "smallint"}:
-        return "bigint"
-    if base in {"double precision", "real", "numeric"}:
-        return "numeric"
-    if base == "date":
-        return "date"
-    if base.startswith("timestamp"):
-        return "timestamp without time zone"
-    if base == "boolean":
-        return "boolean"
-    return "text"
-
-
-def source_value(column: str, source_type: str) -> sql.Composable:
-    # Floats travel as the loader stores them (numeric), not in float8's text form.
-    if warehouse_type(source_type) == "numeric" and "numeric" not in source_type:
-        return sql.SQL("{}::numeric").format(sql.Identifier(column))
-    return sql.Identifier(column)
 
 
 def fast_tables(contract: Contract) -> list[Table]:
@@ -78,80 +51,6 @@ class CopiedTable:
     rows: int
     max_key: int | datetime | None  # the highest replication key value copied
     seconds: float
-
-
-def column_types(conn: psycopg.Connection, relation: str) -> list[tuple[str, str]]:
-    """(column, type) of every column of `schema.table`, in the table's order."""
-    return conn.execute(
-        "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a "
-        "where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped "
-        "order by a.attnum",
-        (relation,),
-    ).fetchall()
-
-
-def source_columns(source: psycopg.Connection, schema: str, table: Table) -> list[tuple[str, str]]:
-    """(column, type) of the contract's columns, in the source table's order."""
-    wanted = set(table.columns)
-    return [c for c in column_types(source, f"{schema}.{table.name}") if c[0] in wanted]
-
-
-def ensure_raw_table(
-    warehouse: psycopg.Connection, table: Table, columns: list[tuple[str, str]]
-) -> None:
-    """Create the raw table as target-postgres would, if no load has created it yet."""
-    definitions = [
-        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(warehouse_type(kind)))
-        for name, kind in columns
-    ]
-    definitions.append(sql.SQL("{} text not null").format(sql.Identifier(MUNICIPIO_COLUMN)))
-    definitions += [
-        sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind))
-        for name, kind in METADATA_COLUMNS
-    ]
-    # The município first: the key then also serves every per-município read, the loader's
-    # upsert joins on both columns, and no separate município index has to be maintained.
-    definitions.append(
-        sql.SQL("constraint {} primary key ({})").format(
-            sql.Identifier(f"{table.name}_pkey"),
-            sql.SQL(", ").join(sql.Identifier(c) for c in (MUNICIPIO_COLUMN, *table.primary_key)),
-        )
-    )
-    warehouse.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
-    warehouse.execute(
-        sql.SQL("create table if not exists {} ({})").format(
-            sql.Identifier(RAW_SCHEMA, table.name), sql.SQL(", ").join(definitions)
-        )
-    )
-
-
-# Concurrent first loads of several municipalities would race on CREATE SCHEMA/TABLE IF NOT
-# EXISTS, which PostgreSQL does not make atomic (a unique violation in pg_namespace/pg_type).
-DDL_LOCK = 7_202_611_533
-
-
-def ensure_raw_tables(
-    source: psycopg.Connection, warehouse: psycopg.Connection, contract: Contract
-) -> None:
-    """Create every missing raw table of the contract, one município at a time.
-
-    The loader would create them too, but several municipalities loading a new warehouse at
-    once would race on the same CREATE TABLE.
-    """
-    missing = [t for t in contract.tables if not _raw_table_exists(warehouse, t)]
-    if not missing:  # the daily case; also spares a loader role without CREATE the DDL
-        return
-    with source.transaction():  # ends here, so each copy opens its own snapshot
-        shapes = {t.name: source_columns(source, contract.schema, t) for t in missing}
-    with warehouse.transaction():
-        warehouse.execute("select pg_advisory_xact_lock(%s)", (DDL_LOCK,))
-        for table in missing:
-            ensure_raw_table(warehouse, table, shapes[table.name])
-
-
-def _raw_table_exists(warehouse: psycopg.Connection, table: Table) -> bool:
-    found = warehouse.execute("select to_regclass(%s)", (f"{RAW_SCHEMA}.{table.name}",))
-    return found.fetchone()[0] is not None
 
 
 def copy_table(
@@ -177,7 +76,7 @@ def copy_table(
             sql.SQL("select max({}) from {}").format(key, sql.Identifier(schema, table.name))
         ).fetchone()
         max_key = row[0] if row else None
-        target_columns = [*(n for n, _ in columns), MUNICIPIO_COLUMN, *_FILLED_METADATA]
+        target_columns = [*(n for n, _ in columns), MUNICIPIO_COLUMN, *FILLED_METADATA]
         raw = sql.Identifier(RAW_SCHEMA, table.name)
         names = sql.SQL(", ").join(sql.Identifier(c) for c in target_columns)
         # Binary COPY: the warehouse skips parsing text (a third of the load's time), but each
@@ -261,3 +160,40 @@ def tables_to_copy(contract: Contract, state: dict, full_refresh: bool) -> list[
         for t in fast_tables(contract)
         if full_refresh or bookmarks.get(t.stream_id, {}).get("replication_key_value") is None
     ]
+
+
+def run_first_load(
+    root: Path, code: str | None, full_refresh: bool = False, log: Callable[[str], None] = print
+) -> None:
+    """`transmissor first-load`: the município's tables without a bookmark, by COPY, then
+    their bookmarks handed over to Meltano's state (all of them on a full refresh)."""
+    env = environments.load_registered(root, code)
+    contract = Contract.load(root)
+    state = get_state(root, env.ibge)
+    tables = tables_to_copy(contract, state, full_refresh)
+    if not tables:
+        log(f"município {env.ibge}: every large table has a bookmark; nothing to copy")
+        return
+    if env.ssh:
+        log(f"município {env.ibge}: reached through SSH; the first load goes through Meltano")
+        return
+    source = connect_source(env)
+    copied = []
+    with source, connect(Warehouse.from_env()) as warehouse:
+        ensure_raw_tables(warehouse, contract.tables, shapes_at(source, contract.schema))
+        for table in tables:
+            result = copy_table(table, contract.schema, source, warehouse, env.ibge)
+            copied.append(result)
+            rate = result.rows / result.seconds if result.seconds else 0
+            log(
+                f"{env.ibge} {table.name}: {result.rows} rows copied "
+                f"in {result.seconds:.1f} s ({rate:,.0f} rows/s)"
+            )
+        ensure_raw_indexes(warehouse, [t.name for t in tables])
+        analyze_stale_raw_tables(warehouse)  # dbt plans on these tables next
+    set_state(root, env.ibge, handed_over_state(state, contract, copied))
+    total = sum(r.rows for r in copied)
+    log(
+        f"município {env.ibge}: first load copied {total} rows in {len(copied)} tables; "
+        "Meltano continues from their last keys"
+    )

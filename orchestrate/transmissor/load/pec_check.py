@@ -14,7 +14,7 @@ reports, for that município:
   may read each of them.
 
 The same checks, minus the write attempts and with privilege excess as a warning, are the
-daily job's preflight (see preflight.py): a column an older PEC lacks would otherwise be
+daily job's preflight (transmissor.load.preflight): a column an older PEC lacks would otherwise be
 dropped silently by the extractor's selection.
 """
 
@@ -33,21 +33,13 @@ from transmissor.contract import readonly_role
 from transmissor.contract.model import Contract
 from transmissor.errors import TransmissorError
 from transmissor.municipios import environments
-from transmissor.municipios.environments import MunicipioEnvironment, is_local_host
-from transmissor.municipios.ibge import lookup
+from transmissor.municipios.environments import MunicipioEnvironment, is_local_host, label
+from transmissor.municipios.ibge import is_code, lookup
+from transmissor.municipios.pec import source_conninfo
 
 OK, WARN, FAIL = "ok", "WARN", "FAIL"
 TLS_REQUIRED = ("require", "verify-ca", "verify-full")
 WRITE_PRIVILEGES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
-
-
-def label(env_or_ibge: MunicipioEnvironment | str) -> str:
-    """`município 2611606 (Recife/PE)`: how every message names the município."""
-    if isinstance(env_or_ibge, MunicipioEnvironment):
-        m = env_or_ibge.municipio
-    else:
-        m = lookup(env_or_ibge)
-    return f"município {m.codigo_ibge} ({m.nome}/{m.uf})"
 
 
 @dataclass
@@ -176,7 +168,7 @@ def _connection_error(env: MunicipioEnvironment, error: psycopg.OperationalError
 
 
 def connect(env: MunicipioEnvironment) -> psycopg.Connection:
-    conninfo = environments.source_conninfo(env)  # missing password: clear error
+    conninfo = source_conninfo(env)  # missing password: clear error
     try:
         return psycopg.connect(conninfo, autocommit=True)
     except psycopg.OperationalError as error:
@@ -309,7 +301,7 @@ def _origin(conn: psycopg.Connection, contract: Contract, report: Report) -> Non
         )
         if code is not None
     }
-    codes = {c for c in codes if c.isdigit() and len(c) == 7}
+    codes = {c for c in codes if is_code(c)}
     if env.ibge in codes:
         others = len(codes) - 1
         extra = f" (and {others} other municipalities)" if others else ""

@@ -21,17 +21,16 @@ while a plugin runs and deletes it afterwards; a run killed mid-way leaves it be
 
 from __future__ import annotations
 
-import argparse
 import os
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from transmissor.errors import TransmissorError
-from transmissor.load import pec_check as check
+from transmissor.load import pec_check
 from transmissor.municipios import environments
 from transmissor.municipios.ibge import lookup
-from transmissor.settings import load_dotenv, project_root
 
 STALE_CONFIG_SECONDS = 24 * 3600
 
@@ -69,7 +68,7 @@ def secure_run_dir(root: Path) -> list[Path]:
     return removed
 
 
-def run(root: Path, ibge: str, raise_on_failure: bool = True) -> check.Report | None:
+def run(root: Path, ibge: str, raise_on_failure: bool = True) -> pec_check.Report | None:
     """The preflight of one município; None when it is reached through SSH (not checked here).
 
     Raises a TransmissorError naming the município and the fix on any failure (with
@@ -79,37 +78,26 @@ def run(root: Path, ibge: str, raise_on_failure: bool = True) -> check.Report | 
     path = environments.environment_path(root, municipio.codigo_ibge)
     if path.exists() and environments.MunicipioEnvironment.from_file(path).ssh:
         return None
-    report = check.check(root, municipio.codigo_ibge, strict=False)
+    report = pec_check.check(root, municipio.codigo_ibge, strict=False)
     if raise_on_failure and not report.ok:
-        raise TransmissorError(check.failure_message(report, "cannot be transmitted"))
+        raise TransmissorError(pec_check.failure_message(report, "cannot be transmitted"))
     return report
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "preflight",
-        help="check a município's PEC before its transmission (nothing is written)",
-    )
-    environments.add_municipio_option(parser)
-    parser.set_defaults(func=_preflight)
-
-
-def _preflight(args: argparse.Namespace) -> int:
-    root = project_root()
-    load_dotenv(root)
-    if not args.municipio:
+def run_preflight(root: Path, code: str | None, log: Callable[[str], None] = print) -> None:
+    """`transmissor preflight`: the checks, reported; a TransmissorError when one fails."""
+    if not code:
         raise TransmissorError(
             "name the município with --municipio CODE (or run in its Meltano environment)"
         )
     for leftover in secure_run_dir(root):
-        print(f"removed configuration left by a killed run: {leftover.relative_to(root)}")
-    report = run(root, args.municipio, raise_on_failure=False)
+        log(f"removed configuration left by a killed run: {leftover.relative_to(root)}")
+    report = run(root, code, raise_on_failure=False)
     if report is None:
-        print(f"{check.label(args.municipio)}: reached through SSH; preflight skipped")
-        return 0
+        log(f"{environments.label(code)}: reached through SSH; preflight skipped")
+        return
     for line in report.lines():
-        print(line)
+        log(line)
     if not report.ok:
-        raise TransmissorError(check.failure_message(report, "cannot be transmitted"))
-    print(f"{check.label(report.env)}: ready to transmit")
-    return 0
+        raise TransmissorError(pec_check.failure_message(report, "cannot be transmitted"))
+    log(f"{environments.label(report.env)}: ready to transmit")

@@ -16,15 +16,21 @@ live rows in the banco analítico. Only windows that differ are examined key by 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
-from transmissor.warehouse.database import RAW_SCHEMA
+from transmissor.meltano.state import get_state, set_state
+from transmissor.municipios import environments
+from transmissor.municipios.pec import connect_source
+from transmissor.settings import Warehouse
+from transmissor.warehouse.database import RAW_SCHEMA, connect
+from transmissor.warehouse.raw_tables import ensure_raw_indexes, raw_table_exists
 
 WINDOW_COLUMN = "co_dim_tempo"
 WHOLE_TABLE = -1  # the window of a table without co_dim_tempo
@@ -147,10 +153,7 @@ def reconcile(
     results = []
     with warehouse.transaction():
         for table in contract.tables:
-            loaded = warehouse.execute(
-                "select to_regclass(%s)", (f"{RAW_SCHEMA}.{table.name}",)
-            ).fetchone()
-            if loaded and loaded[0]:
+            if raw_table_exists(warehouse, table.name):
                 results.append(
                     reconcile_table(table, contract.schema, source, warehouse, ibge, since)
                 )
@@ -182,3 +185,50 @@ def rewound_state(
             }
             rewound.append(table.name)
     return state, rewound
+
+
+def run_reconcile(
+    root: Path, code: str | None, since: date | None, log: Callable[[str], None] = print
+) -> None:
+    """`transmissor reconcile`: mark the município's deletions, rewind bookmarks over gaps."""
+    env = environments.load_registered(root, code)
+    if env.ssh:
+        log(f"município {env.ibge}: reached through SSH; reconciliation skipped")
+        return
+    source = connect_source(env)
+    contract = Contract.load(root)
+    with source, connect(Warehouse.from_env()) as warehouse:
+        ensure_raw_indexes(warehouse, [table.name for table in contract.tables])
+        results = reconcile(contract, source, warehouse, env.ibge, since)
+    for r in results:
+        if r.differing_windows:
+            log(
+                f"{env.ibge} {r.table}: {len(r.differing_windows)} of {r.windows} windows differ; "
+                f"{r.marked_deleted} rows marked deleted, "
+                f"{len(r.missing_in_warehouse)} missing in the warehouse"
+            )
+    rewound = rewind_bookmarks(root, env.ibge, contract, results)
+    marked = sum(r.marked_deleted for r in results)
+    missing = sum(len(r.missing_in_warehouse) for r in results)
+    scope = f"since {since:%Y-%m}" if since else "all months"
+    log(
+        f"município {env.ibge}: reconciled {len(results)} tables ({scope}); "
+        f"{marked} rows marked deleted, {missing} missing"
+        + (
+            f"; bookmarks rewound for {', '.join(rewound)}: the next transmissão re-reads them"
+            if rewound
+            else ""
+        )
+    )
+
+
+def rewind_bookmarks(
+    root: Path, ibge: str, contract: Contract, results: list[TableReconciliation]
+) -> list[str]:
+    """Write the rewound bookmarks to Meltano's state; the tables whose bookmark moved."""
+    if not any(r.missing_in_warehouse for r in results):
+        return []
+    state, rewound = rewound_state(get_state(root, ibge), contract, results)
+    if rewound:
+        set_state(root, ibge, state)
+    return rewound

@@ -18,16 +18,22 @@ pseudonymisation on, CPF and CNS are replaced row by row before they leave the p
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
 from transmissor.load import pseudonymise
-from transmissor.load.first_load import source_columns, source_value, warehouse_type
-from transmissor.warehouse.database import RAW_SCHEMA
+from transmissor.load.pec_columns import shapes_at, source_columns, source_value
+from transmissor.municipios import environments
+from transmissor.municipios.pec import connect_source
+from transmissor.settings import Warehouse
+from transmissor.warehouse.database import RAW_SCHEMA, connect
+from transmissor.warehouse.raw_tables import ensure_raw_indexes, ensure_raw_tables, warehouse_type
 
 
 def snapshot_tables(contract: Contract) -> list[Table]:
@@ -141,3 +147,29 @@ def _copy_pseudonymised(
         into.write_row(values)
         rows += 1
     return rows
+
+
+def run_snapshot(root: Path, code: str | None, log: Callable[[str], None] = print) -> None:
+    """`transmissor snapshot`: every full-table table of the município, by COPY."""
+    env = environments.load_registered(root, code)
+    if env.ssh:
+        log(f"município {env.ibge}: reached through SSH; full-table tables go through Meltano")
+        return
+    contract = Contract.load(root)
+    key = pseudonymise.read_key() if pseudonymise.enabled() else None
+    tables = snapshot_tables(contract)
+    results = []
+    source = connect_source(env)
+    with source, connect(Warehouse.from_env()) as warehouse:
+        ensure_raw_tables(warehouse, contract.tables, shapes_at(source, contract.schema))
+        for table in tables:
+            results.append(sync_table(table, contract.schema, source, warehouse, env.ibge, key))
+        ensure_raw_indexes(warehouse, [t.name for t in tables])
+    seconds = sum(r.seconds for r in results)
+    changed = [f"{r.table} +{r.written}/-{r.deleted}" for r in results if r.written or r.deleted]
+    log(
+        f"município {env.ibge}: {len(results)} full-table tables, "
+        f"{sum(r.rows for r in results)} rows compared in {seconds:.1f} s; "
+        f"{sum(r.written for r in results)} written, {sum(r.deleted for r in results)} "
+        f"marked deleted" + (f" ({', '.join(changed)})" if changed else "")
+    )

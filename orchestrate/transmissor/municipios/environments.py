@@ -3,29 +3,30 @@
 The file holds the município's IBGE code, name, state and time zone (from the official list)
 and how to reach its banco do município. Secrets never go in it: the password is read from
 `PEC_PASSWORD_<IBGE>` (environment or .env) when Meltano runs.
+
+The files are the register of the fleet: `registered_codes` is the one way to list it (the
+fleet, the commands and the Airflow DAG use it; the DAG imports this module from its own
+virtual environment, so it needs nothing beyond the standard library and PyYAML).
 """
 
 from __future__ import annotations
 
-import argparse
 import ipaddress
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-from transmissor.contract.model import ALL_TABLES_VARIABLE
 from transmissor.errors import TransmissorError
 from transmissor.municipios.ibge import Municipio, lookup
-
-if TYPE_CHECKING:
-    import psycopg
 
 ENVIRONMENTS_DIR = Path("environments")
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 LOCAL_HOSTS = {"localhost"}
+# Read by extract/tap-pec: "true" in an SSH município's environment, whose every table then
+# goes through Singer (`transmissor snapshot` cannot open the tunnel).
+ALL_TABLES_VARIABLE = "TRANSMISSOR_SINGER_ALL_TABLES"
 
 
 def password_variable(ibge: str) -> str:
@@ -164,15 +165,33 @@ class MunicipioEnvironment:
         return loaded
 
 
+def label(env_or_ibge: MunicipioEnvironment | str) -> str:
+    """`município 2611606 (Recife/PE)`: how every message names the município."""
+    if isinstance(env_or_ibge, MunicipioEnvironment):
+        return env_or_ibge.municipio.label
+    return lookup(env_or_ibge).label
+
+
 def environment_path(root: Path, ibge: str) -> Path:
     return root / ENVIRONMENTS_DIR / f"{ibge}.meltano.yml"
 
 
-def registered(root: Path) -> list[MunicipioEnvironment]:
-    """Every município with an environment file, ordered by IBGE code."""
+def registered_codes(root: Path) -> list[str]:
+    """The IBGE code of every environments/<IBGE>.meltano.yml, ordered, from the file names.
+
+    Names only: a malformed file fails its own município where it is read (its pre-flight),
+    not the listing of the fleet.
+    """
     return [
-        MunicipioEnvironment.from_file(path)
-        for path in sorted((root / ENVIRONMENTS_DIR).glob("*.meltano.yml"))
+        path.name.split(".")[0] for path in sorted((root / ENVIRONMENTS_DIR).glob("*.meltano.yml"))
+    ]
+
+
+def registered(root: Path) -> list[MunicipioEnvironment]:
+    """Every registered município, read from its environment file, ordered by IBGE code."""
+    return [
+        MunicipioEnvironment.from_file(environment_path(root, code))
+        for code in registered_codes(root)
     ]
 
 
@@ -213,36 +232,6 @@ def add(
     return environment
 
 
-def source_conninfo(env: MunicipioEnvironment) -> str:
-    """libpq connection string for the banco do município, password from the environment.
-
-    Direct connections only: a município reached through an SSH tunnel is read by Meltano,
-    which opens the tunnel itself.
-    """
-    import os
-
-    from psycopg.conninfo import make_conninfo
-
-    variable = password_variable(env.ibge)
-    password = os.environ.get(variable)
-    if not password:
-        msg = (
-            f"município {env.ibge} ({env.municipio.nome}/{env.municipio.uf}): the password of "
-            f"{env.user} is not set; put it in {variable} (environment or .env)"
-        )
-        raise TransmissorError(msg)
-    return make_conninfo(
-        host=env.host,
-        port=env.port,
-        dbname=env.database,
-        user=env.user,
-        password=password,
-        sslmode=env.sslmode,
-        connect_timeout=10,
-        application_name="transmissor",
-    )
-
-
 def load_registered(root: Path, code: str | None) -> MunicipioEnvironment:
     """The registered município named by `code`, or a TransmissorError saying what to do."""
     if not code:
@@ -252,28 +241,3 @@ def load_registered(root: Path, code: str | None) -> MunicipioEnvironment:
         msg = f"município {code} is not registered: run `transmissor municipio add`"
         raise TransmissorError(msg)
     return MunicipioEnvironment.from_file(path)
-
-
-def connect_source(env: MunicipioEnvironment) -> psycopg.Connection:
-    """A connection to the banco do município, or a TransmissorError naming it."""
-    import psycopg
-
-    try:
-        return psycopg.connect(source_conninfo(env))
-    except psycopg.OperationalError as error:
-        msg = (
-            f"município {env.ibge} ({env.municipio.nome}/{env.municipio.uf}): cannot reach the "
-            f"banco do município at {env.host}:{env.port}/{env.database}: "
-            f"{str(error).strip().splitlines()[-1]}"
-        )
-        raise TransmissorError(msg) from error
-
-
-def add_municipio_option(parser: argparse.ArgumentParser) -> None:
-    """`--municipio CODE`, defaulting to the one the Meltano environment sets."""
-    parser.add_argument(
-        "--municipio",
-        default=os.environ.get("MUNICIPIO_IBGE"),
-        metavar="CODE",
-        help="IBGE code (default: $MUNICIPIO_IBGE, set by the município's Meltano environment)",
-    )

@@ -1,7 +1,10 @@
-"""The official list of Brazil's 5,570 municipalities (IBGE), shipped in `data/`.
+"""The official list of Brazil's 5,570 municipalities (IBGE), shipped in `data/`, and the code rule.
 
-The list, not the check-digit rule, decides whether a code names a municipality: nine real
-municipalities fail the textbook check-digit rule (see data/README.md).
+An IBGE municipality code is 7 digits (`CODE_PATTERN`): the one definition of that rule, which
+the SQL checks, the dbt project (through the generated macro `ibge_code_pattern()`, written by
+`transmissor contract render`) and the Airflow DAG take from here. The list, not the
+check-digit rule, decides whether a code names a municipality: nine real municipalities fail
+the textbook check-digit rule (see data/README.md).
 """
 
 from __future__ import annotations
@@ -15,7 +18,14 @@ from pathlib import Path
 from transmissor.errors import TransmissorError
 
 DATA_DIR = Path(__file__).parent / "data"
-_CODE = re.compile(r"^\d{7}$")
+# A regular expression without anchors, in the syntax Python, PostgreSQL and dbt share.
+CODE_PATTERN = "[0-9]{7}"
+_CODE = re.compile(CODE_PATTERN)
+
+
+def is_code(text: str) -> bool:
+    """Whether `text` has the form of an IBGE municipality code (not whether one exists)."""
+    return _CODE.fullmatch(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +36,11 @@ class Municipio:
     nome: str
     uf: str
     fuso_horario: str
+
+    @property
+    def label(self) -> str:
+        """`município 2611606 (Recife/PE)`: how every message names the município."""
+        return f"município {self.codigo_ibge} ({self.nome}/{self.uf})"
 
 
 @cache
@@ -51,7 +66,7 @@ def all_municipios() -> list[Municipio]:
 def lookup(code: str) -> Municipio:
     """The municipality with this 7-digit IBGE code, or a TransmissorError saying why not."""
     code = code.strip()
-    if not _CODE.match(code):
+    if not is_code(code):
         msg = (
             f"{code!r} is not an IBGE municipality code: "
             "it must have exactly 7 digits (e.g. 2611606)"

@@ -35,8 +35,9 @@ from psycopg import sql
 
 from transmissor.contract.model import MUNICIPIO_COLUMN
 from transmissor.errors import TransmissorError
-from transmissor.municipios.ibge import lookup
-from transmissor.warehouse.database import MELTANO_SCHEMA, RAW_SCHEMA
+from transmissor.municipios.ibge import CODE_PATTERN, lookup
+from transmissor.settings import Warehouse
+from transmissor.warehouse.database import MELTANO_SCHEMA, RAW_SCHEMA, connect
 
 MARTS_SCHEMA = "marts"
 GROUP_ROLE = "municipios"
@@ -54,7 +55,7 @@ POLICY_CODES = sql.SQL(
     "where r.rolname ~ {pattern} and pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')"
 ).format(
     start=sql.Literal(len(ROLE_PREFIX) + 1),
-    pattern=sql.Literal(f"^{ROLE_PREFIX}[0-9]{{7}}$"),
+    pattern=sql.Literal(f"^{ROLE_PREFIX}{CODE_PATTERN}$"),
 )
 
 
@@ -166,6 +167,20 @@ def apply(conn: psycopg.Connection, municipios: Iterable[str]) -> Applied:
     return result
 
 
+def apply_and_report(codes: list[str]) -> None:
+    """`apply` on the banco analítico for `codes`, and what it did, printed."""
+    with connect(Warehouse.from_env()) as conn:
+        result = apply(conn, codes)
+    for role in result.roles_created:
+        print(f"created role {role}")
+    print(
+        f"{len(codes)} município role(s); {len(result.protected)} marts table(s) readable by "
+        f"{GROUP_ROLE} under row-level security ({POLICY})"
+    )
+    for relation, why in result.not_shared:
+        print(f"  not shared: {relation} ({why})")
+
+
 # -- verification ------------------------------------------------------------------------------
 
 
@@ -188,7 +203,7 @@ def status(conn: psycopg.Connection) -> Status:
         row[0]
         for row in conn.execute(
             "select rolname from pg_catalog.pg_roles where rolname ~ %s order by 1",
-            (f"^{ROLE_PREFIX}[0-9]{{7}}$",),
+            (f"^{ROLE_PREFIX}{CODE_PATTERN}$",),
         )
     ]
     for name, kind, has_column in _relations(conn, MARTS_SCHEMA):

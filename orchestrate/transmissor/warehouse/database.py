@@ -1,4 +1,4 @@
-"""The banco analítico: make sure the database and the project's schemas exist."""
+"""The banco analítico: its connections, its schemas, and a database ready for the project."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import os
 import psycopg
 from psycopg import sql
 
-from transmissor.contract.model import MUNICIPIO_COLUMN
 from transmissor.errors import TransmissorError
 from transmissor.settings import Warehouse
 
@@ -54,7 +53,7 @@ def connect(warehouse: Warehouse, database: str | None = None) -> psycopg.Connec
         raise TransmissorError(msg) from error
 
 
-def ensure_ready(warehouse: Warehouse) -> None:
+def ensure_database(warehouse: Warehouse) -> None:
     """Create the database (when we may) and the schemas the project writes to."""
     with connect(warehouse, "postgres") as conn:
         exists = conn.execute(
@@ -65,73 +64,3 @@ def ensure_ready(warehouse: Warehouse) -> None:
     with connect(warehouse) as conn:
         for schema in (MELTANO_SCHEMA, RAW_SCHEMA):
             conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
-
-
-def ensure_raw_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
-    """Index on `co_municipio_ibge` every raw table whose key does not start with it.
-
-    Raw tables created by this project have the primary key (co_municipio_ibge, PEC key). Ones
-    created by target-postgres, or by earlier versions, have (PEC key, co_municipio_ibge),
-    which cannot serve a filter on the município alone; without this index every
-    per-município read (reconciliation, staging, dbt tests) would scan all municipalities'
-    rows.
-    """
-    from transmissor.load.first_load import DDL_LOCK
-
-    with conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(%s)", (DDL_LOCK,))
-        _create_raw_indexes(conn, tables)
-
-
-def _create_raw_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
-    for table in tables:
-        exists, indexed = conn.execute(
-            """
-            select to_regclass(%(table)s) is not null,
-                   to_regclass(%(index)s) is not null or exists (
-                       select from pg_index i
-                       join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
-                       where i.indrelid = to_regclass(%(table)s) and a.attname = %(column)s)
-            """,
-            {
-                "table": f"{RAW_SCHEMA}.{table}",
-                "index": f"{RAW_SCHEMA}.{table}_municipio_idx",
-                "column": MUNICIPIO_COLUMN,
-            },
-        ).fetchone()
-        # Looked up first: CREATE INDEX IF NOT EXISTS still demands ownership of the table,
-        # which an edge box's loader role (transmissor.loader_role) does not have.
-        if exists and not indexed:
-            conn.execute(
-                sql.SQL("create index if not exists {} on {} (co_municipio_ibge)").format(
-                    sql.Identifier(f"{table}_municipio_idx"), sql.Identifier(RAW_SCHEMA, table)
-                )
-            )
-
-
-# A raw table whose rows changed by more than this share since its last ANALYZE is analysed
-# before dbt reads it; autovacuum would get there, but only after the build has planned.
-STALE_SHARE = 0.2
-
-
-def analyze_stale_raw_tables(conn: psycopg.Connection) -> list[str]:
-    """ANALYZE raw tables never analysed, or changed a lot since (a first load, a big day).
-
-    Freshly COPY-loaded tables have no statistics, and the planner then picks nested loops over
-    hundreds of thousands of rows (seen: 210 s instead of 5 s for one intermediate model).
-    ANALYZE samples a bounded number of rows, so its cost does not grow with the table.
-    """
-    stale = conn.execute(
-        """
-        select relname from pg_stat_user_tables
-        where schemaname = %s
-          and (coalesce(last_analyze, last_autoanalyze) is null
-               or n_mod_since_analyze > %s * greatest(n_live_tup, 1000))
-        order by relname
-        """,
-        (RAW_SCHEMA, STALE_SHARE),
-    ).fetchall()
-    tables = [name for (name,) in stale]
-    for table in tables:
-        conn.execute(sql.SQL("analyze {}").format(sql.Identifier(RAW_SCHEMA, table)))
-    return tables

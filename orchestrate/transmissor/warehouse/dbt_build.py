@@ -1,4 +1,4 @@
-"""`transmissor dbt-build -- ARGS`: a município's dbt build, skipped when nothing it reads changed.
+"""A município's dbt build (`transmissor dbt-build`), skipped when nothing it reads changed.
 
 The daily job rebuilds a município's intermediate and marts rows after every extract-load. On
 a day with nothing new (a re-run, a retry of the fleet, a PEC that recorded nothing) that is
@@ -17,11 +17,8 @@ runs. Fingerprinting reads the município's raw rows once: about 0.1 s per 100,0
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
-import shutil
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -30,14 +27,18 @@ import psycopg
 from psycopg import sql
 
 from transmissor.contract.model import MUNICIPIO_COLUMN
-from transmissor.errors import TransmissorError
-from transmissor.settings import Warehouse, load_dotenv, project_root
-from transmissor.warehouse.database import RAW_SCHEMA, connect, planner_options
+from transmissor.municipios import environments
+from transmissor.municipios.ibge import CODE_PATTERN
+from transmissor.settings import Warehouse
+from transmissor.warehouse import dbt_ready
+from transmissor.warehouse.access import apply_and_report
+from transmissor.warehouse.database import RAW_SCHEMA, connect
+from transmissor.warehouse.dbt import run_dbt
 
-BUILDS_DDL = """
+BUILDS_DDL = f"""
 create schema if not exists transmissor;
 create table if not exists transmissor.dbt_builds (
-    municipio text primary key check (municipio ~ '^[0-9]{7}$'),
+    municipio text primary key check (municipio ~ '^{CODE_PATTERN}$'),
     fingerprint text not null,
     built_at timestamptz not null default now()
 );
@@ -62,46 +63,23 @@ PROJECT_FILES = (
 )
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "dbt-build",
-        help="run dbt for the município unless its rows, the models and the day are unchanged",
-        description=__doc__.split("\n\n")[1],
-    )
-    # The daily job's build (`dbt-postgres:build_municipio`) uses both: the steps around dbt
-    # in the same process, one Meltano and Python start-up instead of three.
-    parser.add_argument(
-        "--ready",
-        action="store_true",
-        help="first what `transmissor dbt-ready` does: fresh raw statistics, and the dbt "
-        "deploy on a warehouse that never had it",
-    )
-    parser.add_argument(
-        "--access",
-        action="store_true",
-        help="after a successful (or skipped) build, what `transmissor access apply` does",
-    )
-    parser.add_argument("dbt_args", nargs=argparse.REMAINDER, help="-- then dbt's arguments")
-    parser.set_defaults(func=_dbt_build)
+def build(root: Path, dbt_args: list[str], ready: bool = False, access: bool = False) -> int:
+    """dbt with `dbt_args`, skipped when nothing it reads changed; dbt's exit code.
 
-
-def _dbt_build(args: argparse.Namespace) -> int:
-    dbt_args = [a for a in args.dbt_args if a != "--"] or ["build"]
-    root = project_root()
-    load_dotenv(root)
-    if args.ready:
-        from transmissor.warehouse.dbt_ready import ensure_ready
-
-        ensure_ready(root)
+    ready: first what `transmissor dbt-ready` does (statistics, the deploy of a new
+    warehouse); access: after a successful (or skipped) build, the marts' row-level security.
+    The daily job's build (`dbt-postgres:build_municipio`) uses both: the steps around dbt in
+    one process, one Meltano and Python start-up instead of three.
+    """
+    if ready:
+        dbt_ready.prepare(root)
     code = _build(root, dbt_args)
-    if code == 0 and args.access:
-        from transmissor.cli.access import apply_access
-        from transmissor.municipios import environments
-
+    if code == 0 and access:
         # In a município's build, its own role: every other município's build makes its own,
         # and a fleet of thousands is not re-read (nor re-granted) by each of them.
         ibge = os.environ.get("MUNICIPIO_IBGE", "").strip()
-        apply_access([ibge] if ibge else [env.ibge for env in environments.registered(root)])
+        codes = [ibge] if ibge else [env.ibge for env in environments.registered(root)]
+        apply_and_report(codes)
     return code
 
 
@@ -109,7 +87,7 @@ def _build(root: Path, dbt_args: list[str]) -> int:
     ibge = os.environ.get("MUNICIPIO_IBGE", "").strip()
     always = os.environ.get("TRANSMISSOR_DBT_ALWAYS", "").lower() in ("1", "true", "yes")
     if not ibge or always:
-        return _run_dbt(dbt_args)
+        return run_dbt(dbt_args)
     with connect(Warehouse.from_env()) as conn:
         conn.execute(BUILDS_DDL)
         current = fingerprint(conn, root, ibge, dbt_args)
@@ -126,7 +104,7 @@ def _build(root: Path, dbt_args: list[str]) -> int:
             return 0
         # Forget the last build first: a failed or interrupted build must not be skipped next.
         conn.execute("delete from transmissor.dbt_builds where municipio = %s", (ibge,))
-    code = _run_dbt(dbt_args)
+    code = run_dbt(dbt_args)
     if code == 0:
         with connect(Warehouse.from_env()) as conn:
             conn.execute(
@@ -136,19 +114,6 @@ def _build(root: Path, dbt_args: list[str]) -> int:
                 (ibge, current),
             )
     return code
-
-
-def _run_dbt(dbt_args: list[str]) -> int:
-    """dbt from the plugin's virtual environment (Meltano sets VIRTUAL_ENV), else PATH."""
-    venv = os.environ.get("VIRTUAL_ENV")
-    candidate = Path(venv) / "bin" / "dbt" if venv else None
-    dbt = str(candidate) if candidate and candidate.exists() else shutil.which("dbt")
-    if not dbt:
-        msg = "dbt not found: run it as `meltano invoke dbt-postgres:build_municipio`"
-        raise TransmissorError(msg)
-    # The planner settings of the project's own sessions (transmissor.warehouse), for dbt's.
-    options = f"{os.environ.get('PGOPTIONS', '')} {planner_options()}".strip()
-    return subprocess.call([dbt, *dbt_args], env={**os.environ, "PGOPTIONS": options})
 
 
 def fingerprint(conn: psycopg.Connection, root: Path, ibge: str, dbt_args: list[str]) -> str:

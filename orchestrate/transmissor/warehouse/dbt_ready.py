@@ -1,24 +1,23 @@
-"""`transmissor dbt-ready`: fresh statistics and a deployed dbt project before dbt builds.
+"""Before dbt builds: fresh raw statistics, and the dbt project deployed on a new warehouse.
 
 The daily per-município build (`dbt-postgres:build_municipio`) creates no view and no table, so
 municipalities can build at the same time; the fleet-wide `dbt-postgres:deploy` creates them.
-This step runs that deploy when the warehouse has never had it (a new warehouse), under an
+`prepare` runs that deploy when the warehouse has never had it (a new warehouse), under an
 advisory lock so that municipalities starting together deploy once and the others wait.
 After changing models, run `meltano invoke dbt-postgres:deploy` yourself.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
 from pathlib import Path
 
 import psycopg
 
 from transmissor.errors import TransmissorError
-from transmissor.meltano.run import run_meltano
-from transmissor.settings import Warehouse, load_dotenv, project_root
-from transmissor.warehouse.database import analyze_stale_raw_tables, connect
+from transmissor.settings import Warehouse
+from transmissor.warehouse.database import connect
+from transmissor.warehouse.dbt import deploy
+from transmissor.warehouse.raw_tables import analyze_stale_raw_tables
 
 DEPLOY_LOCK = 7_202_611_534
 # Relations the deploy creates: one staging view, one mart.
@@ -29,21 +28,7 @@ def deployed(conn: psycopg.Connection) -> bool:
     return all(conn.execute("select to_regclass(%s)", (m,)).fetchone()[0] for m in MARKERS)
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "dbt-ready", help="deploy the dbt project if this warehouse never had it"
-    )
-    parser.set_defaults(func=_dbt_ready)
-
-
-def _dbt_ready(_: argparse.Namespace) -> int:
-    root = project_root()
-    load_dotenv(root)
-    ensure_ready(root)
-    return 0
-
-
-def ensure_ready(root: Path) -> None:
+def prepare(root: Path) -> None:
     """Refresh stale raw statistics; deploy the dbt project if this warehouse never had it."""
     with connect(Warehouse.from_env()) as conn:
         analysed = analyze_stale_raw_tables(conn)
@@ -57,13 +42,7 @@ def ensure_ready(root: Path) -> None:
             if deployed(conn):
                 print("dbt project deployed by a concurrent run")
                 return
-            # Fleet-wide: without the município's variables, every município is built.
-            env = {
-                k: v
-                for k, v in os.environ.items()
-                if not k.startswith("MUNICIPIO_") and k != "MELTANO_ENVIRONMENT"
-            }
-            result = run_meltano(root, ["invoke", "dbt-postgres:deploy"], base_env=env)
+            result = deploy(root)
             if not result.ok:
                 tail = "\n".join(result.output.strip().splitlines()[-20:])
                 msg = (

@@ -27,26 +27,27 @@ from typing import Any
 
 import psycopg
 
+from transmissor.municipios.ibge import CODE_PATTERN
+
 SCHEMA = "transmissor"
 TABLE = f"{SCHEMA}.transmissoes"
-STATE_ID_SUFFIX = ":tap-pec-to-target-postgres"
 
 STEP_PREFLIGHT = "pre-flight"
 STEP_EXTRACT_LOAD = "extract-load"
 STEP_TRANSFORM = "transform"
 
-DDL = r"""
+DDL = rf"""
 create schema if not exists transmissor;
 
 create table if not exists transmissor.transmissoes (
     id bigserial primary key,
-    municipio text not null check (municipio ~ '^[0-9]{7}$'),
+    municipio text not null check (municipio ~ '^{CODE_PATTERN}$'),
     started_at timestamptz not null,
     ended_at timestamptz,
     status text not null check (status in ('running', 'success', 'failed')),
     -- The step reached: pre-flight, extract-load (load and reconciliation) or transform (dbt).
     step text not null default 'extract-load',
-    rows jsonb not null default '{}'::jsonb,
+    rows jsonb not null default '{{}}'::jsonb,
     error text,
     meltano_run_id uuid unique,
     trigger text not null default 'meltano',
@@ -71,7 +72,7 @@ returns jsonb language plpgsql stable as $$
 declare
     t record;
     n bigint;
-    result jsonb := '{}'::jsonb;
+    result jsonb := '{{}}'::jsonb;
 begin
     for t in
         select c.table_name from information_schema.columns c
@@ -97,7 +98,7 @@ declare
     v_from timestamp;
     v_rows jsonb;
 begin
-    if new.run_id is null or v_municipio !~ '^[0-9]{7}$' then
+    if new.run_id is null or v_municipio !~ '^{CODE_PATTERN}$' then
         return new;
     end if;
     begin
@@ -365,3 +366,9 @@ def last_success_before(conn: psycopg.Connection, until: datetime) -> dict[str, 
         "order by municipio, started_at desc, id desc"
     )
     return {r[1]: _transmission(r) for r in conn.execute(query, (until,)).fetchall()}
+
+
+def latest(conn: psycopg.Connection, municipio: str, limit: int = 5) -> list[Transmission]:
+    """The município's latest transmissions, newest first."""
+    query = f"select {COLUMNS} from {TABLE} where municipio = %s order by started_at desc limit %s"
+    return [_transmission(r) for r in conn.execute(query, (municipio, limit)).fetchall()]

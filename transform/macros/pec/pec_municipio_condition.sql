@@ -3,7 +3,7 @@
     {%- set ibge = env_var('MUNICIPIO_IBGE', '') | trim -%}
     {%- if ibge == '' -%}
         true
-    {%- elif modules.re.fullmatch('[0-9]{7}', ibge) -%}
+    {%- elif modules.re.fullmatch(ibge_code_pattern(), ibge) -%}
         {{ column }} = '{{ ibge }}'
     {%- else -%}
         {{ exceptions.raise_compiler_error(

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-SCHEMA_JSON = Path(__file__).parents[2] / "contract" / "pec_schema.json"
+from transmissor.contract import pec_schema
+
+SCHEMA_JSON = pec_schema.PEC_SCHEMA_PATH
 
 _TABLE_HEADING = re.compile(r"^### (tb_\w+) \((\d+) columns\)\s*$")
 _COLUMN = re.compile(r"`(\w+)`\s+([^,]+?)\s*(?:,|$)")
@@ -165,7 +167,6 @@ def parse_markdown(text: str) -> dict:
 @cache
 def load() -> dict[str, Table]:
     """The committed schema reference, by table name."""
-    document = json.loads(SCHEMA_JSON.read_text(encoding="utf-8"))
     return {
         name: Table(
             name=name,
@@ -177,7 +178,7 @@ def load() -> dict[str, Table]:
                 for c in spec["columns"]
             ),
         )
-        for name, spec in document["tables"].items()
+        for name, spec in pec_schema.document()["tables"].items()
     }
 
 
