@@ -17,6 +17,7 @@ import yaml
 
 from transmissor.contract import readonly_role, singer_catalog
 from transmissor.contract.model import MUNICIPIO_COLUMN, Contract
+from transmissor.errors import TransmissorError
 from transmissor.municipios.ibge import CODE_PATTERN
 
 GENERATED_HEADER = (
@@ -28,6 +29,10 @@ STREAM_MAPS_PATH = Path("extract/stream-maps.json")
 ALL_STREAM_MAPS_PATH = Path("extract/stream-maps-all.json")
 SOURCES_PATH = Path("transform/models/staging/pec/_pec__sources.yml")
 IBGE_MACRO_PATH = Path("transform/macros/municipio/ibge_code_pattern.sql")
+BASE_EXTRACTOR = "tap-postgres"
+BASE_EXTRACTOR_PATH = Path("plugins/extractors.meltano.yml")
+# The tap-postgres wrapper (stream maps, pseudonymisation), relative to the project root.
+WRAPPER = "extract/tap-pec"
 
 
 def render_stream_maps(contract: Contract, every_table: bool = False) -> dict[str, Any]:
@@ -50,9 +55,24 @@ def render_stream_maps(contract: Contract, every_table: bool = False) -> dict[st
     }
 
 
-def render_extractor(contract: Contract) -> dict[str, Any]:
-    """The `tap-pec` plugin: tap-postgres reading the contract's tables and columns.
+def base_extractor(root: Path) -> dict[str, Any]:
+    """tap-postgres as plugins/extractors.meltano.yml defines it (installed there, pinned)."""
+    document = yaml.safe_load((root / BASE_EXTRACTOR_PATH).read_text(encoding="utf-8")) or {}
+    for plugin in document.get("plugins", {}).get("extractors", []):
+        if plugin.get("name") == BASE_EXTRACTOR:
+            return plugin
+    msg = f"{BASE_EXTRACTOR_PATH} defines no extractor {BASE_EXTRACTOR}"
+    raise TransmissorError(msg)
 
+
+def render_extractor(contract: Contract, base: dict[str, Any]) -> dict[str, Any]:
+    """The `tap-pec` plugin: tap-postgres (`base`) reading the contract's tables and columns.
+
+    Its executable is the wrapper extract/tap-pec, which runs tap-postgres from the base's
+    virtual environment. Meltano resolves a plugin's executable in the plugin's own venv when
+    the plugin has a pip_url (an `inherit_from: tap-postgres` would have tap-postgres's), and
+    from the project root when it has none: so tap-pec carries the base's interface (namespace,
+    capabilities, settings, env) instead of inheriting it, and has no pip_url of its own.
     Selection and replication metadata live in the committed catalog (singer_catalog).
     """
     return {
@@ -60,9 +80,11 @@ def render_extractor(contract: Contract) -> dict[str, Any]:
             "extractors": [
                 {
                     "name": "tap-pec",
-                    "inherit_from": "tap-postgres",
-                    # The wrapper, relative to the shared venv's bin/ folder.
-                    "executable": "../../../../../extract/tap-pec",
+                    "namespace": base["namespace"],
+                    "executable": WRAPPER,
+                    "capabilities": base.get("capabilities", []),
+                    "env": base.get("env", {}),
+                    "settings": base.get("settings", []),
                     "config": {
                         "filter_schemas": [contract.schema],
                         "stream_map_config": {MUNICIPIO_COLUMN: "${MUNICIPIO_IBGE}"},
@@ -143,9 +165,11 @@ def render_sources(contract: Contract) -> dict[str, Any]:
     }
 
 
-def _dump(document: dict[str, Any]) -> str:
-    return GENERATED_HEADER + yaml.safe_dump(
-        document, sort_keys=False, allow_unicode=True, width=100
+def _dump(document: dict[str, Any], note: str = "") -> str:
+    return (
+        GENERATED_HEADER
+        + note
+        + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     )
 
 
@@ -167,7 +191,10 @@ def rendered_files(root: Path) -> dict[Path, str]:
     return {
         singer_catalog.CATALOG_PATH: singer_catalog.text(catalog),
         readonly_role.SCRIPT_PATH: readonly_role.render(contract, readonly_role.DEFAULT_ROLE),
-        EXTRACTOR_PATH: _dump(render_extractor(contract)),
+        EXTRACTOR_PATH: _dump(
+            render_extractor(contract, base_extractor(root)),
+            f"# The interface of {BASE_EXTRACTOR} comes from {BASE_EXTRACTOR_PATH}.\n",
+        ),
         STREAM_MAPS_PATH: json.dumps(render_stream_maps(contract), indent=2) + "\n",
         ALL_STREAM_MAPS_PATH: json.dumps(render_stream_maps(contract, True), indent=2) + "\n",
         SOURCES_PATH: _dump(render_sources(contract)),
