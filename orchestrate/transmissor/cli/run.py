@@ -46,34 +46,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     which.add_argument(
         "--all", action="store_true", help="every município registered in environments/"
     )
-    parser.add_argument(
-        "--parallel",
-        type=positive(int),
-        default=int(os.environ.get("TRANSMISSOR_PARALLEL", "2")),
-        metavar="N",
-        help="municipalities at once (default 2, or $TRANSMISSOR_PARALLEL)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=positive(float),
-        default=float(os.environ.get("TRANSMISSOR_TIMEOUT", "3600")),
-        metavar="SECONDS",
-        help="per attempt; the whole process group is ended after it (default 3600)",
-    )
-    parser.add_argument(
-        "--retries",
-        type=int,
-        default=int(os.environ.get("TRANSMISSOR_RETRIES", "2")),
-        metavar="R",
-        help="extra attempts after a transient error (default 2)",
-    )
-    parser.add_argument(
-        "--backoff",
-        type=float,
-        default=float(os.environ.get("TRANSMISSOR_BACKOFF", "30")),
-        metavar="SECONDS",
-        help="wait before the first retry, doubled each time, at most 600 s (default 30)",
-    )
+    for option, kind, parse, variable, fallback, metavar, text in (
+        ("--parallel", int, positive(int), "PARALLEL", "2", "N",
+         "municipalities at once (default 2, or $TRANSMISSOR_PARALLEL)"),
+        ("--timeout", float, positive(float), "TIMEOUT", "3600", "SECONDS",
+         "per attempt; the whole process group is ended after it (default 3600)"),
+        ("--retries", int, int, "RETRIES", "2", "R",
+         "extra attempts after a transient error (default 2)"),
+        ("--backoff", float, float, "BACKOFF", "30", "SECONDS",
+         "wait before the first retry, doubled each time, at most 600 s (default 30)"),
+    ):  # fmt: skip
+        default = kind(os.environ.get(f"TRANSMISSOR_{variable}", fallback))
+        parser.add_argument(option, type=parse, default=default, metavar=metavar, help=text)
     parser.add_argument(
         "--step",
         choices=STEPS,

@@ -59,21 +59,17 @@ def version(root: Path) -> str:
     """`0.1.0+g<commit>` for a git checkout (`-dirty` with local changes), else `0.1.0`."""
     if not (root / ".git").exists() or not shutil.which("git"):
         return __version__
-    head = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--short=10", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    head = _git(root, "rev-parse", "--short=10", "HEAD")
     if head.returncode != 0:
         return __version__
-    dirty = subprocess.run(
-        ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
+    dirty = _git(root, "status", "--porcelain", "--untracked-files=no").stdout.strip()
     return f"{__version__}+g{head.stdout.strip()}" + ("-dirty" if dirty else "")
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=False
+    )
 
 
 def read_marker(root: Path) -> dict:

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -91,8 +92,15 @@ def _fetch_project(source: str, root: Path) -> str:
         msg = f"{source} is neither a git repository nor a transmissor project (no meltano.yml)"
         raise TransmissorError(msg)
     root.mkdir(parents=True)
-    for name in COPIED:
-        path = local / name
+    copy_project(local, root)
+    return "copy"
+
+
+def copy_project(source: Path, root: Path, names: Iterable[str] = COPIED) -> None:
+    """Copy the project's `names` (files or folders) from `source` into `root`, without dbt's
+    and Python's output."""
+    for name in names:
+        path = source / name
         if path.is_dir():
             shutil.copytree(
                 path,
@@ -101,7 +109,6 @@ def _fetch_project(source: str, root: Path) -> str:
             )
         elif path.exists():
             shutil.copy2(path, root / name)
-    return "copy"
 
 
 def _prepare_venv(root: Path, reuse: Path | None) -> None:

@@ -195,15 +195,7 @@ class Fleet:
         since = datetime.now(UTC)
         run_id = None if self.step == transmissions.STEP_TRANSFORM else transmissions.new_run_id()
         if run_id:
-            self._db(
-                transmissions.begin,
-                ibge,
-                run_id,
-                trigger=self.trigger,
-                attempt=number,
-                fleet_run_id=self.fleet_run_id,
-                log_path=str(log_path) if log_path else None,
-            )
+            self._db(self._begin, ibge, run_id, number, log_path)
         # run_meltano gives each environment its own Meltano system directory, so concurrent
         # runs share neither the catalog nor the state file Meltano hands the tap.
         env = self.env
@@ -273,26 +265,34 @@ class Fleet:
                     self.on_event(f"warning: dbt lock in the banco analítico unavailable: {error}")
             yield
 
+    def _begin(
+        self,
+        conn: psycopg.Connection,
+        ibge: str,
+        run_id: uuid.UUID,
+        number: int,
+        log_path: Path | None,
+        step: str = transmissions.STEP_EXTRACT_LOAD,
+    ) -> None:
+        """Record the attempt before Meltano starts (transmissions.begin)."""
+        transmissions.begin(
+            conn,
+            ibge,
+            run_id,
+            trigger=self.trigger,
+            attempt=number,
+            fleet_run_id=self.fleet_run_id,
+            log_path=str(log_path) if log_path else None,
+            step=step,
+        )
+
     def _record_preflight(self, ibge: str, number: int, error: str, log_path: Path | None) -> None:
         run_id = uuid.uuid4()
 
-        def write(conn: object) -> None:
-            transmissions.begin(
-                conn,  # type: ignore[arg-type]
-                ibge,
-                run_id,
-                trigger=self.trigger,
-                attempt=number,
-                fleet_run_id=self.fleet_run_id,
-                log_path=str(log_path) if log_path else None,
-                step=transmissions.STEP_PREFLIGHT,
-            )
+        def write(conn: psycopg.Connection) -> None:
+            self._begin(conn, ibge, run_id, number, log_path, transmissions.STEP_PREFLIGHT)
             transmissions.finish(
-                conn,  # type: ignore[arg-type]
-                run_id,
-                ok=False,
-                step=transmissions.STEP_PREFLIGHT,
-                error=error,
+                conn, run_id, ok=False, step=transmissions.STEP_PREFLIGHT, error=error
             )
 
         self._db(write)
