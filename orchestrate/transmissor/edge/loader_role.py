@@ -1,6 +1,6 @@
 """The loader role of an edge box: it writes only its own município's rows.
 
-An edge box (see transmissor.edge) loads into the banco analítico with a login role of its
+An edge box (see transmissor.edge.box) loads into the banco analítico with a login role of its
 own, `loader_<IBGE>`, created centrally by `transmissor edge grant`. Whatever runs on that box
 (a misconfigured environment, a compromised machine) can then insert, update or delete only
 rows of its município:
@@ -40,6 +40,7 @@ from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
 from transmissor.errors import TransmissorError
 from transmissor.municipios.ibge import CODE_PATTERN, lookup
 from transmissor.warehouse import transmissions
+from transmissor.warehouse.access import LOADERS_GROUP, LOADERS_POLICY
 from transmissor.warehouse.database import MELTANO_SCHEMA, RAW_SCHEMA
 from transmissor.warehouse.raw_tables import (
     DDL_LOCK,
@@ -48,9 +49,9 @@ from transmissor.warehouse.raw_tables import (
     ensure_raw_tables,
 )
 
-GROUP_ROLE = "transmissor_loaders"
+GROUP_ROLE = LOADERS_GROUP
 ROLE_PREFIX = "loader_"
-POLICY = "loader_rows"
+POLICY = LOADERS_POLICY
 EDGE_SCHEMA = transmissions.SCHEMA
 EDGE_TABLE = f"{EDGE_SCHEMA}.edge_boxes"
 CENTRAL_VERSION_TABLE = f"{EDGE_SCHEMA}.central_version"

@@ -18,7 +18,8 @@ def source_columns(source: psycopg.Connection, schema: str, table: Table) -> Col
 
 
 def source_value(column: str, source_type: str) -> sql.Composable:
-    # Floats travel as the loader stores them (numeric), not in float8's text form.
+    """The column as the PEC should send it: floats as the loader stores them (numeric), not
+    in float8's text form."""
     if warehouse_type(source_type) == "numeric" and "numeric" not in source_type:
         return sql.SQL("{}::numeric").format(sql.Identifier(column))
     return sql.Identifier(column)

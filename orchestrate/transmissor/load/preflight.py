@@ -39,7 +39,7 @@ def secure_run_dir(root: Path) -> list[Path]:
     """Make Meltano's run folder owner-only; delete configuration files a killed run left.
 
     The run folder is `$MELTANO_SYS_DIR_ROOT/run` (each município's own system directory when
-    run through transmissor, see meltano_runner), else `.meltano/run`. Returns the files
+    run through transmissor, see transmissor.meltano.run), else `.meltano/run`. Returns the files
     removed. Only files older than a day are removed: no run lives that long (`transmissor
     run` ends an attempt after an hour by default), so none is in use.
     """

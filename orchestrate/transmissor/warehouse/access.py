@@ -47,6 +47,10 @@ POLICY = "municipio_rows"
 PROTECTED_SCHEMAS = (RAW_SCHEMA, "staging", "intermediate", MARTS_SCHEMA, MELTANO_SCHEMA)
 WRITE_PRIVILEGES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 _LOCK_KEY = 7_262_633  # pg_advisory_xact_lock: one `apply` at a time per database
+# The only other writers: edge boxes' loaders (transmissor.edge.loader_role), members of this
+# group, each confined to its município's rows by this policy.
+LOADERS_GROUP = "transmissor_loaders"
+LOADERS_POLICY = "loader_rows"
 
 # The IBGE codes of the per-município roles the current user belongs to. Uncorrelated, so it
 # is evaluated once per query, not per row.
@@ -237,14 +241,22 @@ def status(conn: psycopg.Connection) -> Status:
         "where n.nspname = any(%s) and c.relkind in ('r', 'p', 'v', 'm', 'f') "
         "and not r.rolsuper and r.oid <> %s and r.rolname !~ '^pg_' "
         "and has_table_privilege(r.oid, c.oid, p.priv) "
-        # Edge boxes' loaders (transmissor.loader_role) write where their row-level security
-        # policy confines them to their own município's rows: expected, not an extra writer.
+        # Edge boxes' loaders (transmissor.edge.loader_role) write where their row-level
+        # security policy confines them to their own município's rows: expected, not an extra
+        # writer.
         "and not (c.relrowsecurity and exists (select 1 from pg_catalog.pg_policy pol "
-        "  where pol.polrelid = c.oid and pol.polname = 'loader_rows') "
-        "  and (r.rolname = 'transmissor_loaders' or exists (select 1 "
+        "  where pol.polrelid = c.oid and pol.polname = %s) "
+        "  and (r.rolname = %s or exists (select 1 "
         "    from pg_catalog.pg_auth_members m join pg_catalog.pg_roles g on g.oid = m.roleid "
-        "    where m.member = r.oid and g.rolname = 'transmissor_loaders'))) "
+        "    where m.member = r.oid and g.rolname = %s))) "
         "order by 1, 2, 3",
-        (list(WRITE_PRIVILEGES), list(PROTECTED_SCHEMAS), owner_oid),
+        (
+            list(WRITE_PRIVILEGES),
+            list(PROTECTED_SCHEMAS),
+            owner_oid,
+            LOADERS_POLICY,
+            LOADERS_GROUP,
+            LOADERS_GROUP,
+        ),
     ).fetchall()
     return result

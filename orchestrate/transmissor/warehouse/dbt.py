@@ -40,7 +40,7 @@ def run_dbt(dbt_args: list[str]) -> int:
     if not dbt:
         msg = "dbt not found: run it as `meltano invoke dbt-postgres:build_municipio`"
         raise TransmissorError(msg)
-    # The planner settings of the project's own sessions (transmissor.warehouse), for dbt's.
+    # The planner settings of the project's own sessions (warehouse.database), for dbt's.
     options = f"{os.environ.get('PGOPTIONS', '')} {planner_options()}".strip()
     return subprocess.call([dbt, *dbt_args], env={**os.environ, "PGOPTIONS": options})
 
