@@ -46,10 +46,11 @@ test: setup airflow-setup
 test-fast: setup
 	$(BIN)/pytest -m "not e2e"
 
-## lint: ruff, sqlfluff and the generated files' freshness.
+## lint: ruff, the package's layers (import-linter), sqlfluff and the generated files' freshness.
 lint: setup
 	$(BIN)/ruff check orchestrate tests
 	$(BIN)/ruff format --check orchestrate tests
+	$(BIN)/lint-imports --no-logo
 	cd transform && ../$(BIN)/sqlfluff lint models macros tests
 	$(BIN)/transmissor contract check
 

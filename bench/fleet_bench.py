@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.project import ProjectCopy  # noqa: E402
-from transmissor import ibge, sandbox  # noqa: E402
-from transmissor.localpg import LocalPostgres  # noqa: E402
+from transmissor.dev import sandbox  # noqa: E402
+from transmissor.dev.localpg import LocalPostgres  # noqa: E402
+from transmissor.municipios import ibge  # noqa: E402
 
 MUNICIPIOS = int(os.environ.get("BENCH_MUNICIPIOS", "20"))
 CITIZENS = int(os.environ.get("BENCH_CITIZENS", "100"))

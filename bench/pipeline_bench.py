@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import _free_port  # noqa: E402
 from tests.project import ProjectCopy  # noqa: E402
-from transmissor import sandbox  # noqa: E402
-from transmissor.contract import MUNICIPIO_COLUMN, Table  # noqa: E402
-from transmissor.firstload import column_types  # noqa: E402
-from transmissor.localpg import LocalPostgres  # noqa: E402
+from transmissor.contract.model import MUNICIPIO_COLUMN, Table  # noqa: E402
+from transmissor.dev import sandbox  # noqa: E402
+from transmissor.dev.localpg import LocalPostgres  # noqa: E402
+from transmissor.warehouse.raw_tables import column_types  # noqa: E402
 
 IBGE = "3550308"  # São Paulo (SP): the bench's municipality
 OTHERS = (

@@ -31,8 +31,8 @@ from pipeline_bench import IBGE, OTHERS, _ok, measured, raw_copy, scratch_shapes
 
 from tests.conftest import _free_port  # noqa: E402
 from tests.project import ProjectCopy  # noqa: E402
-from transmissor.localpg import LocalPostgres  # noqa: E402
-from transmissor.meltano_runner import meltano_executable  # noqa: E402
+from transmissor.dev.localpg import LocalPostgres  # noqa: E402
+from transmissor.meltano.run import meltano_executable  # noqa: E402
 
 BATCH_SIZES = (5_000, 10_000, 20_000, 50_000)
 # The tap as Meltano starts it, with the SDK's standard writer when asked: tap-postgres picks

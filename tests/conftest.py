@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from transmissor.localpg import LocalPostgres
+from transmissor.dev.localpg import LocalPostgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,9 +10,10 @@ import psycopg
 from psycopg import sql
 
 from tests.project import REFERENCE_DATE
-from transmissor import readonly_role, sandbox
-from transmissor.contract import Contract
-from transmissor.localpg import LocalPostgres, _bin_dir
+from transmissor.contract import readonly_role
+from transmissor.contract.model import Contract
+from transmissor.dev import sandbox
+from transmissor.dev.localpg import LocalPostgres, _bin_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _templates: dict[tuple[int, str], str] = {}

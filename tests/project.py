@@ -8,7 +8,6 @@ so tests never touch the developer's registrations or data.
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,11 +16,13 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from transmissor import environments, sandbox
-from transmissor.contract import MUNICIPIO_COLUMN, Contract
-from transmissor.localpg import SUPERUSER, LocalPostgres
-from transmissor.meltano_runner import PLUGIN_KINDS, MeltanoResult, run_meltano
-from transmissor.warehouse import RAW_SCHEMA
+from transmissor.contract.model import MUNICIPIO_COLUMN, Contract
+from transmissor.dev import sandbox
+from transmissor.dev.localpg import SUPERUSER, LocalPostgres
+from transmissor.edge.install import copy_project
+from transmissor.meltano.run import PLUGIN_KINDS, MeltanoResult, run_meltano
+from transmissor.municipios import environments
+from transmissor.warehouse.database import RAW_SCHEMA
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("meltano.yml", "plugins", "extract", "transform", "orchestrate")
@@ -43,16 +44,7 @@ class ProjectCopy:
     def create(cls, base: Path, server: LocalPostgres) -> ProjectCopy:
         root = base / "project"
         root.mkdir()
-        for name in COPIED:
-            source = PROJECT_ROOT / name
-            if source.is_dir():
-                shutil.copytree(
-                    source,
-                    root / name,
-                    ignore=shutil.ignore_patterns("target", "logs", "__pycache__", "*.pyc"),
-                )
-            else:
-                shutil.copy2(source, root / name)
+        copy_project(PROJECT_ROOT, root, COPIED)
         for name in LINKED:
             (root / name).symlink_to(PROJECT_ROOT / name)
         # Its own Meltano system directory whose plugin folders link to the installed ones:

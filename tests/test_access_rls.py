@@ -15,9 +15,9 @@ import psycopg
 import pytest
 from psycopg import errors, sql
 
-from transmissor import access
 from transmissor.cli import main
-from transmissor.localpg import LocalPostgres
+from transmissor.dev.localpg import LocalPostgres
+from transmissor.warehouse import access
 
 A, B = "2611533", "1200401"  # Quixaba (PE), Rio Branco (AC)
 

@@ -19,10 +19,10 @@ from psycopg import sql
 
 from tests.pec_access import PROJECT_ROOT, install_readonly_role, new_role_name, pec_database
 from tests.project import ProjectCopy
-from transmissor import environments
 from transmissor.cli import main
-from transmissor.localpg import LocalPostgres
-from transmissor.meltano_runner import run_meltano
+from transmissor.dev.localpg import LocalPostgres
+from transmissor.meltano.run import run_meltano
+from transmissor.municipios import environments
 
 IBGE = "2611533"  # Quixaba (PE)
 NAMED = "município 2611533 (Quixaba/PE)"

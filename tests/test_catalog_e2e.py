@@ -8,8 +8,9 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT
 from tests.project import REFERENCE_DATE
-from transmissor import catalog, sandbox
-from transmissor.contract import Contract
+from transmissor.contract import singer_catalog as catalog
+from transmissor.contract.model import Contract
+from transmissor.dev import sandbox
 from transmissor.errors import TransmissorError
 
 pytestmark = pytest.mark.e2e

@@ -18,10 +18,11 @@ from tests.pec_access import (
     pec_database,
     role_url,
 )
-from transmissor import environments, readonly_role
 from transmissor.cli import main
-from transmissor.contract import Contract
-from transmissor.localpg import SUPERUSER, LocalPostgres
+from transmissor.contract import readonly_role
+from transmissor.contract.model import Contract
+from transmissor.dev.localpg import SUPERUSER, LocalPostgres
+from transmissor.municipios import environments
 
 IBGE = "2611533"  # Quixaba (PE)
 PASSWORD = f"leitura-{uuid.uuid4().hex[:12]}"  # made up per run: no literal secret
@@ -215,7 +216,7 @@ def test_check_fails_for_a_role_with_one_extra_write_grant(
 def test_a_remote_host_without_required_tls_fails(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from transmissor import check
+    from transmissor.load import pec_check as check
 
     environments.add(root, IBGE, "pec.quixaba.example", 5432, "esus", "leitura", "prefer")
     env = check.registered_environment(root, IBGE)

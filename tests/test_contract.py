@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transmissor.contract import MUNICIPIO_COLUMN, Contract, Table, render
+from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
+from transmissor.contract.render import render
 from transmissor.errors import TransmissorError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +55,7 @@ def test_the_catalog_selects_exactly_the_contract() -> None:
 
 
 def test_a_contract_column_without_a_catalog_type_names_the_fix() -> None:
-    from transmissor import catalog
+    from transmissor.contract import singer_catalog as catalog
 
     contract = Contract.load(ROOT)
     typed = catalog.committed(ROOT)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.project import ProjectCopy
-from transmissor import sandbox
-from transmissor.dbt_build import project_digest
-from transmissor.localpg import LocalPostgres
+from transmissor.dev import sandbox
+from transmissor.dev.localpg import LocalPostgres
+from transmissor.warehouse.dbt_build import project_digest
 
 pytestmark = pytest.mark.e2e
 

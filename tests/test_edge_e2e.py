@@ -28,8 +28,8 @@ import pytest
 from psycopg import sql
 
 from tests.project import COPIED, LINKED, PROJECT_ROOT, REFERENCE_DATE
-from transmissor import sandbox
-from transmissor.localpg import SUPERUSER, _open_parents
+from transmissor.dev import sandbox
+from transmissor.dev.localpg import SUPERUSER, _open_parents
 
 pytestmark = pytest.mark.e2e
 

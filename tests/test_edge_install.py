@@ -13,19 +13,20 @@ from pathlib import Path
 import pytest
 
 from tests.project import PROJECT_ROOT
-from transmissor import edge, edge_timer
+from transmissor.edge import box, install
+from transmissor.edge import timer as edge_timer
 from transmissor.errors import TransmissorError
 
 IBGE = "1200401"  # Rio Branco (AC)
 ZONE = "America/Rio_Branco"
 
 
-def _install(tmp_path: Path, timer: str = "cron", **kwargs) -> edge.Installed:
-    return edge.install(
+def _install(tmp_path: Path, timer: str = "cron", **kwargs) -> install.Installed:
+    return install.install(
         IBGE,
         tmp_path / "box",
-        edge.PecSource("192.168.10.5", 5432, "esus", "transmissor_leitura", "pec-secret-1"),
-        edge.WarehouseTarget("analitico.example.org", 5432, "transmissor", "loader-secret-2"),
+        install.PecSource("192.168.10.5", 5432, "esus", "transmissor_leitura", "pec-secret-1"),
+        install.WarehouseTarget("analitico.example.org", 5432, "transmissor", "loader-secret-2"),
         source=str(PROJECT_ROOT),
         reuse_venv=PROJECT_ROOT,
         timer_kind=timer,
@@ -77,7 +78,7 @@ def test_install_writes_private_settings_and_uninstall_removes_everything(tmp_pa
     assert f"--scheduled --at-hour 2 --timezone {ZONE} --random-delay 5400" in line
 
     # Self-update: fast-forward from the source it was cloned from (this project).
-    _, after = edge.update(root)
+    _, after = install.update(root)
     assert (
         after.startswith("0.1.0+g")
         and json.loads((root / "edge.json").read_text())["version"] == after
@@ -86,7 +87,7 @@ def test_install_writes_private_settings_and_uninstall_removes_everything(tmp_pa
     with pytest.raises(TransmissorError, match="not empty"):
         _install(tmp_path, verify=False)
 
-    removed = edge.uninstall(root)
+    removed = install.uninstall(root)
     assert str(root) in removed and entry in removed
     assert not root.exists() and not Path(entry).exists()
     assert (PROJECT_ROOT / ".venv").is_dir()  # the linked venv is untouched
@@ -94,11 +95,11 @@ def test_install_writes_private_settings_and_uninstall_removes_everything(tmp_pa
 
 def test_a_failed_verification_leaves_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(TransmissorError, match="not ready"):
-        edge.install(
+        install.install(
             IBGE,
             tmp_path / "box",
-            edge.PecSource("127.0.0.1", 9, "esus", "transmissor_leitura", "pec-secret-1"),
-            edge.WarehouseTarget("127.0.0.1", 9, "transmissor", "loader-secret-2"),
+            install.PecSource("127.0.0.1", 9, "esus", "transmissor_leitura", "pec-secret-1"),
+            install.WarehouseTarget("127.0.0.1", 9, "transmissor", "loader-secret-2"),
             source=str(PROJECT_ROOT),
             reuse_venv=PROJECT_ROOT,
             timer_kind="cron",
@@ -126,17 +127,17 @@ def _at(hour: int) -> dt.datetime:
 
 
 def test_the_hourly_gate_starts_once_a_day_from_the_chosen_hour(tmp_path: Path) -> None:
-    runs = tmp_path / edge.RUNS_FILE
-    assert edge.due(tmp_path, 1, ZONE, _at(0)) == f"before 01:00 {ZONE}"
-    assert edge.due(tmp_path, 1, ZONE, _at(1)) is None
-    assert edge.due(tmp_path, 1, ZONE, _at(9)) is None  # the box was off at 01:00: catch up
+    runs = tmp_path / box.RUNS_FILE
+    assert box.due(tmp_path, 1, ZONE, _at(0)) == f"before 01:00 {ZONE}"
+    assert box.due(tmp_path, 1, ZONE, _at(1)) is None
+    assert box.due(tmp_path, 1, ZONE, _at(9)) is None  # the box was off at 01:00: catch up
     runs.parent.mkdir(parents=True)
     failed = {"started_at": _at(1).isoformat(), "ok": False}
     runs.write_text(json.dumps(failed) + "\n")
-    assert edge.due(tmp_path, 1, ZONE, _at(2)) is None  # retried the next hour
+    assert box.due(tmp_path, 1, ZONE, _at(2)) is None  # retried the next hour
     runs.write_text((json.dumps(failed) + "\n") * 3)
-    assert "attempts failed" in edge.due(tmp_path, 1, ZONE, _at(4))
+    assert "attempts failed" in box.due(tmp_path, 1, ZONE, _at(4))
     runs.write_text(json.dumps({**failed, "ok": True}) + "\n")
-    assert edge.due(tmp_path, 1, ZONE, _at(5)) == "already transmitted today"
+    assert box.due(tmp_path, 1, ZONE, _at(5)) == "already transmitted today"
     # The next day (in Rio Branco's time zone) it is due again.
-    assert edge.due(tmp_path, 1, ZONE, _at(5) + dt.timedelta(days=1)) is None
+    assert box.due(tmp_path, 1, ZONE, _at(5) + dt.timedelta(days=1)) is None

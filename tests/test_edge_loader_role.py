@@ -15,10 +15,11 @@ import pytest
 from psycopg import sql
 
 from tests.project import ProjectCopy
-from transmissor import access, loader_role
-from transmissor.contract import MUNICIPIO_COLUMN
-from transmissor.localpg import LocalPostgres
-from transmissor.warehouse import RAW_SCHEMA
+from transmissor.contract.model import MUNICIPIO_COLUMN
+from transmissor.dev.localpg import LocalPostgres
+from transmissor.edge import loader_role
+from transmissor.warehouse import access
+from transmissor.warehouse.database import RAW_SCHEMA
 
 A = "2611533"  # Quixaba (PE)
 B = "1200401"  # Rio Branco (AC)

@@ -38,9 +38,14 @@ from psycopg import sql
 
 from tests.project import REFERENCE_DATE, ProjectCopy
 from tests.test_transmission_e2e import assert_converged
-from transmissor import environments, fleet, sandbox, transmissions
-from transmissor.localpg import SUPERUSER, LocalPostgres, wait_until_accepting
-from transmissor.meltano_runner import isolated_sys_dir, meltano_executable, state_id
+from transmissor.dev import sandbox
+from transmissor.dev.localpg import SUPERUSER, LocalPostgres, wait_until_accepting
+from transmissor.fleet import runner as fleet
+from transmissor.meltano import logs
+from transmissor.meltano.run import isolated_sys_dir, meltano_executable
+from transmissor.meltano.state import state_id
+from transmissor.municipios import environments
+from transmissor.warehouse import transmissions
 
 pytestmark = pytest.mark.e2e
 
@@ -278,8 +283,8 @@ def assert_reported(output: str, *words: str) -> str:
     lowered = output.lower()
     for word in words:
         assert word.lower() in lowered, f"{word!r} not in the output: {output[-3000:]}"
-    summary = fleet.error_summary(output)
-    assert fleet.classify(output) == fleet.TRANSIENT, summary
+    summary = logs.error_summary(output)
+    assert logs.classify(output) == logs.TRANSIENT, summary
     return summary
 
 

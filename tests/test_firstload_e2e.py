@@ -10,9 +10,9 @@ from psycopg import sql
 
 from tests.project import ProjectCopy
 from tests.test_transmission_e2e import assert_converged
-from transmissor import sandbox
-from transmissor.firstload import fast_tables
-from transmissor.localpg import LocalPostgres
+from transmissor.dev import sandbox
+from transmissor.dev.localpg import LocalPostgres
+from transmissor.load.first_load import fast_tables
 
 pytestmark = pytest.mark.e2e
 

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from tests.project import ProjectCopy
-from transmissor import environments
-from transmissor.localpg import LocalPostgres
+from transmissor.dev.localpg import LocalPostgres
+from transmissor.municipios import environments
 
 pytestmark = pytest.mark.e2e
 

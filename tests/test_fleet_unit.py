@@ -10,9 +10,12 @@ from pathlib import Path
 import psutil
 import pytest
 
-from transmissor import environments, fleet, meltano_runner
 from transmissor.errors import TransmissorError
-from transmissor.meltano_runner import MeltanoResult
+from transmissor.fleet import runner as fleet
+from transmissor.meltano import logs
+from transmissor.meltano import run as meltano_runner
+from transmissor.meltano.run import MeltanoResult
+from transmissor.municipios import environments
 
 CODES = ["2611533", "1200401", "3509502", "2304400", "3550308", "4106902"]
 JOBS = """
@@ -89,20 +92,20 @@ def make_fleet(root: Path, fake: FakeMeltano, codes: list[str], **kwargs: object
 
 
 def test_errors_are_classified_transient_or_configuration() -> None:
-    assert fleet.classify(REFUSED[2]) == fleet.TRANSIENT
-    assert fleet.classify("could not connect to server: timeout expired") == fleet.TRANSIENT
-    assert fleet.classify("server closed the connection unexpectedly") == fleet.TRANSIENT
+    assert logs.classify(REFUSED[2]) == logs.TRANSIENT
+    assert logs.classify("could not connect to server: timeout expired") == logs.TRANSIENT
+    assert logs.classify("server closed the connection unexpectedly") == logs.TRANSIENT
     # libpq's last line only, as some steps report it.
     assert (
-        fleet.classify("cannot reach the banco do município at 127.0.0.1:1/pec: Is the server "
+        logs.classify("cannot reach the banco do município at 127.0.0.1:1/pec: Is the server "
                        "running on that host and accepting TCP/IP connections?")
-        == fleet.TRANSIENT
+        == logs.TRANSIENT
     )  # fmt: skip
-    assert fleet.classify(BAD_PASSWORD[2]) == fleet.CONFIGURATION
-    assert fleet.classify('relation "public.tb_cidadao" does not exist') == fleet.CONFIGURATION
+    assert logs.classify(BAD_PASSWORD[2]) == logs.CONFIGURATION
+    assert logs.classify('relation "public.tb_cidadao" does not exist') == logs.CONFIGURATION
     # Configuration wins: a refused retry of a wrong password is still a wrong password.
-    assert fleet.classify(BAD_PASSWORD[2] + "\nConnection refused") == fleet.CONFIGURATION
-    assert fleet.classify("dbt: 3 tests failed") == fleet.OTHER
+    assert logs.classify(BAD_PASSWORD[2] + "\nConnection refused") == logs.CONFIGURATION
+    assert logs.classify("dbt: 3 tests failed") == logs.OTHER
 
 
 def test_the_error_summary_names_the_root_cause() -> None:
@@ -111,7 +114,7 @@ def test_the_error_summary_names_the_root_cause() -> None:
         "psycopg.OperationalError: connection failed: Connection refused\n"
         "2026-11-29T13:08:22Z [error    ] meltano Block run completed\n"
     )
-    assert fleet.error_summary(output) == (
+    assert logs.error_summary(output) == (
         "psycopg.OperationalError: connection failed: Connection refused"
     )
     # Meltano logs a plugin's stderr at info level, with its prefix: found, and unprefixed.
@@ -120,12 +123,12 @@ def test_the_error_summary_names_the_root_cause() -> None:
         "3509502: FATAL:  password authentication failed for user\n"
         "2026-11-29T13:35:38.522893Z [error    ] meltano      Block run completed\n"
     )
-    assert fleet.error_summary(output).startswith("transmissor: error: município 3509502: FATAL")
+    assert logs.error_summary(output).startswith("transmissor: error: município 3509502: FATAL")
     dbt = (
         "2026-11-29T13:11:11Z [info     ] dbt-postgres   Database Error in model stg_x\n"
         "2026-11-29T13:11:13Z [error    ] meltano      Block run completed\n"
     )
-    assert fleet.error_summary(dbt) == "Database Error in model stg_x"
+    assert logs.error_summary(dbt) == "Database Error in model stg_x"
 
 
 def test_the_job_splits_into_extract_load_and_dbt(root: Path) -> None:
@@ -138,13 +141,13 @@ def test_the_job_splits_into_extract_load_and_dbt(root: Path) -> None:
 
 def test_preflight_names_the_municipio_and_the_fix(root: Path) -> None:
     with pytest.raises(TransmissorError, match=r"2611533 \(Quixaba/PE\): PEC_PASSWORD_2611533"):
-        fleet.preflight(root, "2611533", {})
+        fleet.check_registration(root, "2611533", {})
     with pytest.raises(TransmissorError, match="municipio add"):
-        fleet.preflight(root, "5300108", env_for(["5300108"]))
+        fleet.check_registration(root, "5300108", env_for(["5300108"]))
     environments.environment_path(root, "1200401").write_text("environments: [", "utf-8")
     with pytest.raises(TransmissorError, match="malformed"):
-        fleet.preflight(root, "1200401", env_for(["1200401"]))
-    assert fleet.preflight(root, "3509502", env_for(["3509502"])).ibge == "3509502"
+        fleet.check_registration(root, "1200401", env_for(["1200401"]))
+    assert fleet.check_registration(root, "3509502", env_for(["3509502"])).ibge == "3509502"
 
 
 def test_concurrency_is_bounded_and_every_municipio_runs(root: Path) -> None:
@@ -256,7 +259,9 @@ def test_a_sigterm_to_the_fleet_ends_its_meltano_runs(tmp_path: Path) -> None:
     script = f"""
 import signal, sys
 from pathlib import Path
-from transmissor import fleet, fleet_cli, meltano_runner
+from transmissor.fleet import runner as fleet
+from transmissor.cli import run as fleet_cli
+from transmissor.meltano import run as meltano_runner
 meltano_runner.meltano_executable = lambda: {str(fake)!r}
 signal.signal(signal.SIGTERM, fleet_cli._interrupt)
 root = Path({str(tmp_path)!r})

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from tests.conftest import _free_port
-from transmissor.localpg import LocalPostgres, LocalPostgresError
+from transmissor.dev.localpg import LocalPostgres, LocalPostgresError
 
 
 def test_start_reuse_stop(tmp_path: Path) -> None:

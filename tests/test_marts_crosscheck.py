@@ -19,7 +19,7 @@ import psycopg
 import pytest
 
 from tests.project import REFERENCE_DATE, ProjectCopy
-from transmissor.localpg import LocalPostgres
+from transmissor.dev.localpg import LocalPostgres
 
 pytestmark = pytest.mark.e2e
 

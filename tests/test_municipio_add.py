@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transmissor import environments
 from transmissor.cli import main
+from transmissor.municipios import environments
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_a_malformed_environment_file_is_named(root: Path) -> None:
 
 
 def test_the_ibge_list_is_complete() -> None:
-    from transmissor import ibge
+    from transmissor.municipios import ibge
 
     municipios = ibge.all_municipios()
     assert len(municipios) >= 5570

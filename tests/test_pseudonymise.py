@@ -9,9 +9,9 @@ import psycopg
 import pytest
 
 from tests.project import ProjectCopy
-from transmissor.contract import Contract
-from transmissor.localpg import LocalPostgres
-from transmissor.pseudonymise import KEY, SWITCH, fields_by_stream, pseudonym, transform
+from transmissor.contract.model import Contract
+from transmissor.dev.localpg import LocalPostgres
+from transmissor.load.pseudonymise import KEY, SWITCH, fields_by_stream, pseudonym, transform
 
 PSEUDO_KEY = "k" * 40
 CLEAR, PSEUDO = "2611533", "1200401"

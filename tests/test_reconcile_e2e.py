@@ -8,8 +8,8 @@ import pytest
 
 from tests.project import ProjectCopy
 from tests.test_transmission_e2e import assert_converged
-from transmissor import sandbox
-from transmissor.localpg import LocalPostgres
+from transmissor.dev import sandbox
+from transmissor.dev.localpg import LocalPostgres
 
 pytestmark = pytest.mark.e2e
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import psycopg
 import pytest
 
-from transmissor.sandbox import advance, create
-from transmissor.sandbox.dates import key
-from transmissor.sandbox.reference import load
+from transmissor.dev.sandbox import advance, create
+from transmissor.dev.sandbox.dates import key
+from transmissor.dev.sandbox.reference import load
 
 IBGE = "2927408"
 REFERENCE = date(2024, 8, 20)

@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import psycopg
 import pytest
 
-from transmissor.ibge import lookup
-from transmissor.sandbox import create, identity
-from transmissor.sandbox.dates import add_months, add_years, key, quadrimester
-from transmissor.sandbox.reference import load
+from transmissor.dev.sandbox import create, identity
+from transmissor.dev.sandbox.dates import add_months, add_years, key, quadrimester
+from transmissor.dev.sandbox.reference import load
+from transmissor.municipios.ibge import lookup
 
 IBGE = "2611606"
 REFERENCE = date(2024, 6, 15)  # quadrimester May-Aug: Q = 2024-08-31, Q-6m = 2024-02-29

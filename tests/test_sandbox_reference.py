@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from transmissor.sandbox import reference
+from transmissor.dev.sandbox import reference
 
 SPEC = Path("/work/shared/pec/PEC_SCHEMA.md")
 CHILD_LINKS = {

@@ -25,9 +25,9 @@ from psycopg import sql
 
 from tests.pec_access import install_readonly_role, new_role_name
 from tests.project import PROJECT_ROOT, ProjectCopy
-from transmissor import environments
-from transmissor.localpg import LocalPostgres
-from transmissor.meltano_runner import run_meltano
+from transmissor.dev.localpg import LocalPostgres
+from transmissor.meltano.run import run_meltano
+from transmissor.municipios import environments
 
 # -- 1. the repository -------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.project import ProjectCopy
 from tests.test_transmission_e2e import assert_converged
-from transmissor.localpg import LocalPostgres
+from transmissor.dev.localpg import LocalPostgres
 
 pytestmark = pytest.mark.e2e
 

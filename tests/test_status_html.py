@@ -13,8 +13,9 @@ import psycopg
 import pytest
 
 from tests.test_status_record import DAY, A, B, C, D, at, fleet_day, registered
-from transmissor import status_html, transmissions
-from transmissor.status import Deadline, compute
+from transmissor.fleet import status_html
+from transmissor.fleet.status import Deadline, compute
+from transmissor.warehouse import transmissions
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = (

@@ -16,8 +16,10 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 
-from transmissor import cli, environments, transmissions
-from transmissor.status import FAILED, LATE, OK, PENDING, RUNNING, Deadline, compute
+from transmissor import cli
+from transmissor.fleet.status import FAILED, LATE, OK, PENDING, RUNNING, Deadline, compute
+from transmissor.municipios import environments
+from transmissor.warehouse import transmissions
 
 SP = ZoneInfo("America/Sao_Paulo")
 DAY = date(2026, 11, 27)

@@ -18,9 +18,9 @@ import pytest
 from psycopg import sql
 
 from tests.project import ProjectCopy
-from transmissor import sandbox
-from transmissor.localpg import LocalPostgres
-from transmissor.meltano_runner import meltano_executable
+from transmissor.dev import sandbox
+from transmissor.dev.localpg import LocalPostgres
+from transmissor.meltano.run import meltano_executable
 
 pytestmark = pytest.mark.e2e
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from transmissor.localpg import SUPERUSER, LocalPostgres
+from transmissor.dev.localpg import SUPERUSER, LocalPostgres
 from transmissor.settings import Warehouse
-from transmissor.warehouse import PLANNER_VARIABLE, connect
+from transmissor.warehouse.database import PLANNER_VARIABLE, connect
 
 
 def _warehouse(server: LocalPostgres) -> Warehouse:

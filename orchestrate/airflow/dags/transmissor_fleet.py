@@ -4,8 +4,9 @@ Built at parse time from the project's `environments/` (one Meltano environment 
 município): per município a task group `m_<IBGE>` with `extract_load` (load and
 reconciliation) then `dbt`, each a `transmissor run --step ...` with Airflow retries; the
 `transmissor` pool bounds how many extract-loads run at once across the whole cluster, the
-`transmissor_dbt` pool (1 slot) runs dbt one município at a time (the dbt models are shared
-relations; `transmissor run` also takes an advisory lock in the banco analítico for it).
+`transmissor_dbt` pool (1 slot) runs dbt one município at a time (the step also re-applies the
+marts' row-level security, which locks every marts table; `transmissor run` also takes an
+advisory lock in the banco analítico for it).
 After every group, `fleet_status` runs `transmissor status` for the day: it fails (exit 1)
 when any município is late or failed, which is the fleet-level alert.
 
@@ -25,17 +26,27 @@ from __future__ import annotations
 import itertools
 import os
 import shlex
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import pendulum
-import yaml
 from airflow.providers.standard.operators.bash import BashOperator
 from airflow.sdk import DAG, TaskGroup
 
 PROJECT = Path(
     os.environ.get("TRANSMISSOR_PROJECT_ROOT") or Path(__file__).resolve().parents[3]
 ).resolve()
+# The project's package, from its checkout: the register of the fleet and the job's tasks come
+# from the functions the commands use. Airflow's venv lacks the project's dependencies, and
+# these modules need none but PyYAML (a contract of `make lint` keeps it so).
+sys.path.insert(0, str(PROJECT / "orchestrate"))
+
+from transmissor.errors import TransmissorError  # noqa: E402
+from transmissor.meltano.project import job_blocks, split_blocks  # noqa: E402
+from transmissor.municipios.environments import registered_codes  # noqa: E402
+from transmissor.municipios.ibge import is_code, lookup  # noqa: E402
+
 TRANSMISSOR = os.environ.get("TRANSMISSOR_BIN") or str(PROJECT / ".venv" / "bin" / "transmissor")
 MELTANO = str(Path(TRANSMISSOR).with_name("meltano"))
 POOL = os.environ.get("TRANSMISSOR_POOL", "transmissor")
@@ -46,35 +57,28 @@ RETRIES = int(os.environ.get("TRANSMISSOR_RETRIES", "2"))
 
 
 def municipios(project: Path) -> list[tuple[str, str, str]]:
-    """(IBGE, nome, UF) of every environments/<IBGE>.meltano.yml, read without Meltano.
+    """(IBGE, nome, UF) of every registered município, without Meltano.
 
-    A file that cannot be read still gets its task group: its tasks fail at pre-flight with
-    a message naming the file, instead of the município silently leaving the DAG.
+    Names come from the IBGE list. A file that cannot be read still gets its task group: its
+    tasks fail at pre-flight with a message naming the file, instead of the município silently
+    leaving the DAG.
     """
     found = []
-    for path in sorted((project / "environments").glob("*.meltano.yml")):
-        ibge = path.name.split(".")[0]
-        nome, uf = "?", "?"
+    for ibge in registered_codes(project):
+        if not is_code(ibge):
+            continue
         try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
-            env = document["environments"][0]["env"]
-            nome, uf = str(env["MUNICIPIO_NOME"]), str(env["MUNICIPIO_UF"])
-        except (OSError, yaml.YAMLError, KeyError, IndexError, TypeError):
-            pass
-        if ibge.isdigit() and len(ibge) == 7:
-            found.append((ibge, nome, uf))
+            municipio = lookup(ibge)
+        except TransmissorError:
+            found.append((ibge, "?", "?"))
+            continue
+        found.append((ibge, municipio.nome, municipio.uf))
     return found
 
 
-def dbt_blocks(project: Path, job: str = "transmissao-diaria") -> list[str]:
+def dbt_blocks(project: Path) -> list[str]:
     """The daily job's dbt tasks (from orchestrate/*.meltano.yml), for the fleet-wide run."""
-    for path in sorted((project / "orchestrate").glob("*.meltano.yml")):
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for definition in document.get("jobs") or []:
-            if definition.get("name") == job:
-                blocks = [b for t in definition["tasks"] for b in str(t).split()]
-                return [b for b in blocks if b.startswith("dbt")]
-    return []
+    return split_blocks(job_blocks(project))[1]
 
 
 def transmissor(*args: str) -> str:

@@ -1,9 +1,9 @@
-{#- The rows of the município being run: see _pec__macros.yml. -#}
+{#- The rows of the município being run: see _municipio__macros.yml. -#}
 {% macro pec_municipio_condition(column='co_municipio_ibge') -%}
     {%- set ibge = env_var('MUNICIPIO_IBGE', '') | trim -%}
     {%- if ibge == '' -%}
         true
-    {%- elif modules.re.fullmatch('[0-9]{7}', ibge) -%}
+    {%- elif modules.re.fullmatch(ibge_code_pattern(), ibge) -%}
         {{ column }} = '{{ ibge }}'
     {%- else -%}
         {{ exceptions.raise_compiler_error(

@@ -1,0 +1,1 @@
+"""The extraction contract and everything generated from it (extractor, catalog, dbt, roles)."""

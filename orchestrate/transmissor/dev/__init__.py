@@ -1,0 +1,1 @@
+"""Development only: the local PostgreSQL, the demo and the synthetic PEC sandbox."""

@@ -1,0 +1,24 @@
+"""The steps of a transmissão before the Singer extract-load, one after the other.
+
+The pre-flight checks, the first load of the large tables without a bookmark, then the
+full-table tables by COPY: `preflight`, `first-load` and `snapshot` in one process. The daily
+job pays Meltano's and Python's start-up once for the three (about 0.4 s each, every
+morning for every município) instead of three times. Each step is still its own command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from transmissor.load.first_load import run_first_load
+from transmissor.load.preflight import run_preflight
+from transmissor.load.snapshot import run_snapshot
+
+
+def run_check_and_copy(root: Path, code: str | None, log: Callable[[str], None] = print) -> None:
+    """`transmissor check-and-copy`. Each step raises a TransmissorError naming the município
+    and the fix; a step that fails stops the others, as a failed task stops a Meltano job."""
+    run_preflight(root, code, log)
+    run_first_load(root, code, full_refresh=False, log=log)
+    run_snapshot(root, code, log)

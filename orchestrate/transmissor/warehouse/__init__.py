@@ -1,0 +1,1 @@
+"""The banco analítico: connections, raw tables, the transmissions record, marts access, dbt."""

@@ -1,0 +1,86 @@
+"""Running the project's dbt against the banco analítico, and its fleet-wide deploy.
+
+dbt lives in the dbt plugin's virtual environment (`dbt-postgres`, plugins/utilities.meltano.yml),
+and its settings (project, profiles and target folders) are the plugin's. A command of that
+plugin (`dbt-postgres:build_municipio`) runs in both: Meltano sets VIRTUAL_ENV and the DBT_*
+variables, so dbt runs directly from there, the deploy of a new warehouse included. Anywhere
+else (`transmissor dbt-ready` on its own) the deploy is the plugin's named command
+`dbt-postgres:deploy`, run by Meltano.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from transmissor.errors import TransmissorError
+from transmissor.meltano.project import command_args
+from transmissor.meltano.run import run_meltano
+from transmissor.warehouse.database import planner_options
+
+DBT_PLUGIN = "dbt-postgres"
+DEPLOY_COMMAND = "deploy"
+
+
+def dbt_executable() -> str | None:
+    """dbt from the plugin's virtual environment (Meltano sets VIRTUAL_ENV), else PATH."""
+    venv = os.environ.get("VIRTUAL_ENV")
+    candidate = Path(venv) / "bin" / "dbt" if venv else None
+    return str(candidate) if candidate and candidate.exists() else shutil.which("dbt")
+
+
+def run_dbt(dbt_args: list[str]) -> int:
+    """dbt with `dbt_args`, output to ours, with the planner settings of our own sessions."""
+    dbt = dbt_executable()
+    if not dbt:
+        msg = "dbt not found: run it as `meltano invoke dbt-postgres:build_municipio`"
+        raise TransmissorError(msg)
+    # The planner settings of the project's own sessions (warehouse.database), for dbt's.
+    options = f"{os.environ.get('PGOPTIONS', '')} {planner_options()}".strip()
+    return subprocess.call([dbt, *dbt_args], env={**os.environ, "PGOPTIONS": options})
+
+
+def fleet_env(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without the município's variables: dbt then builds every município."""
+    return {
+        k: v
+        for k, v in environ.items()
+        if not k.startswith("MUNICIPIO_") and k != "MELTANO_ENVIRONMENT"
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Deployed:
+    ok: bool
+    seconds: float
+    output: str
+
+
+def deploy(root: Path) -> Deployed:
+    """`dbt-postgres:deploy`, fleet-wide: the staging views and every município's tables.
+
+    In the dbt plugin's environment (DBT_PROJECT_DIR set, dbt found) it is dbt with the
+    command's arguments, called here; elsewhere Meltano runs the command. Output is kept, as
+    a build's log should show that it deployed, not the deploy's every line.
+    """
+    env = fleet_env(os.environ)
+    dbt = dbt_executable()
+    if not (dbt and os.environ.get("DBT_PROJECT_DIR")):
+        result = run_meltano(root, ["invoke", f"{DBT_PLUGIN}:{DEPLOY_COMMAND}"], base_env=env)
+        return Deployed(result.ok, result.seconds, result.output)
+    started = time.monotonic()
+    done = subprocess.run(
+        [dbt, *command_args(root, DBT_PLUGIN, DEPLOY_COMMAND)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    return Deployed(done.returncode == 0, time.monotonic() - started, done.stdout)
