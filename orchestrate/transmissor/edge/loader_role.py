@@ -36,15 +36,14 @@ import psycopg
 from psycopg import sql
 
 from transmissor.contract import pec_schema
-from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
+from transmissor.contract.model import MUNICIPIO_COLUMN, Contract
 from transmissor.errors import TransmissorError
 from transmissor.municipios.ibge import CODE_PATTERN, lookup
-from transmissor.warehouse import transmissions
+from transmissor.warehouse import raw_columns, transmissions
 from transmissor.warehouse.access import LOADERS_GROUP, LOADERS_POLICY
 from transmissor.warehouse.database import MELTANO_SCHEMA, RAW_SCHEMA
 from transmissor.warehouse.raw_tables import (
     DDL_LOCK,
-    Columns,
     ensure_raw_indexes,
     ensure_raw_tables,
 )
@@ -98,23 +97,6 @@ class Granted:
     created: bool
     tables_created: list[str] = field(default_factory=list)
     protected: list[str] = field(default_factory=list)
-
-
-def reference_shapes(tables: list[Table]) -> dict[str, Columns]:
-    """The PEC columns of `tables` from the PEC schema reference (there is no PEC to read)."""
-    types = pec_schema.column_types()
-    shapes = {}
-    for table in tables:
-        known = types.get(table.name, {})
-        missing = [c for c in table.columns if c not in known]
-        if missing:
-            msg = (
-                f"the PEC schema notes lack {table.name}.{', '.join(missing)}; create the raw "
-                "table with a central load (`transmissor first-load`) first"
-            )
-            raise TransmissorError(msg)
-        shapes[table.name] = [(c, known[c]) for c in table.columns]
-    return shapes
 
 
 def ensure_edge_tables(conn: psycopg.Connection, version: str | None = None) -> None:
@@ -234,6 +216,7 @@ def apply_policies(conn: psycopg.Connection, contract: Contract) -> list[str]:
     for qualified, privileges in (
         (transmissions.TABLE, "select, insert, update"),
         (EDGE_TABLE, "select, insert, update"),
+        (raw_columns.TABLE, "select, insert, update"),
     ):
         target = sql.Identifier(*qualified.split("."))
         _protect(conn, target, by_municipio, privileges)
@@ -283,7 +266,9 @@ def grant(
     transmissions.ensure_schema(conn)
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (DDL_LOCK,))
-        tables_created = ensure_raw_tables(conn, contract.tables, reference_shapes)
+        tables_created = ensure_raw_tables(conn, contract.tables, pec_schema.shapes)
+        raw_columns.add_missing_columns(conn, contract.tables, pec_schema.shapes)
+        raw_columns.ensure_table(conn)
         ensure_edge_tables(conn, central_version)
         _ensure_group(conn)
         created = _ensure_login_role(conn, role, password)

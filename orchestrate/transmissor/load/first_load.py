@@ -10,6 +10,10 @@ município's rows of that table, so a repeated or interrupted copy converges. Th
 copied becomes the table's bookmark in Meltano's state, so the next `tap-pec target-postgres`
 run continues exactly where the copy ended (re-reading only that boundary row).
 
+The same step brings a município's tables up to a contract that gained columns
+(transmissor.warehouse.raw_columns): a table whose rows were loaded without them loses its
+bookmark and is read whole again, by COPY, or by Singer for a município reached through SSH.
+
 Source-side SQL stays within PostgreSQL 9.6 (the oldest PEC seen).
 """
 
@@ -24,12 +28,14 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from transmissor.contract import pec_schema
 from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
 from transmissor.load.pec_columns import shapes_at, source_columns
 from transmissor.meltano.state import get_state, set_state
 from transmissor.municipios import environments
 from transmissor.municipios.pec import connect_source
 from transmissor.settings import Warehouse
+from transmissor.warehouse import raw_columns
 from transmissor.warehouse.database import RAW_SCHEMA, connect
 from transmissor.warehouse.raw_tables import (
     FILLED_METADATA,
@@ -162,19 +168,42 @@ def tables_to_copy(contract: Contract, state: dict, full_refresh: bool) -> list[
     ]
 
 
+def without_bookmarks(state: dict, tables: list[Table]) -> dict:
+    """Meltano state without the bookmarks of `tables`: they are read again from the start."""
+    bookmarks = state.get("singer_state", {}).get("bookmarks", {})
+    for table in tables:
+        bookmarks.pop(table.stream_id, None)
+    return state
+
+
 def run_first_load(
     root: Path, code: str | None, full_refresh: bool = False, log: Callable[[str], None] = print
 ) -> None:
     """`transmissor first-load`: the município's tables without a bookmark, by COPY, then
-    their bookmarks handed over to Meltano's state (all of them on a full refresh)."""
+    their bookmarks handed over to Meltano's state (all of them on a full refresh). Tables
+    whose rows were loaded with fewer columns than the contract's lose their bookmark first."""
     env = environments.load_registered(root, code)
     contract = Contract.load(root)
     state = get_state(root, env.ibge)
+    with connect(Warehouse.from_env()) as warehouse:
+        for table, columns in raw_columns.add_missing_columns(
+            warehouse, contract.tables, pec_schema.shapes
+        ).items():
+            log(f"{RAW_SCHEMA}.{table}: added the contract's new columns {', '.join(columns)}")
+        reload = raw_columns.tables_to_reload(warehouse, fast_tables(contract), env.ibge)
+    if reload:
+        names = ", ".join(t.name for t in reload)
+        log(f"município {env.ibge}: {names} loaded without the contract's new columns; read again")
+        state = without_bookmarks(state, reload)
     tables = tables_to_copy(contract, state, full_refresh)
     if not tables:
         log(f"município {env.ibge}: every large table has a bookmark; nothing to copy")
         return
     if env.ssh:
+        if reload:  # the tap re-reads them from the start, upserting every row
+            set_state(root, env.ibge, state)
+            with connect(Warehouse.from_env()) as warehouse:
+                raw_columns.record_loaded(warehouse, env.ibge, reload)
         log(f"município {env.ibge}: reached through SSH; the first load goes through Meltano")
         return
     source = connect_source(env)
@@ -191,6 +220,7 @@ def run_first_load(
             )
         ensure_raw_indexes(warehouse, [t.name for t in tables])
         analyze_stale_raw_tables(warehouse)  # dbt plans on these tables next
+        raw_columns.record_loaded(warehouse, env.ibge, tables)
     set_state(root, env.ibge, handed_over_state(state, contract, copied))
     total = sum(r.rows for r in copied)
     log(
