@@ -67,9 +67,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from transmissor.sandbox import identity
-from transmissor.sandbox.activity import CAD, FAI, ODONTO, PROC, VAC
+from transmissor.sandbox.activity import CAD, ODONTO, VAC, fai_event, proc_event
 from transmissor.sandbox.dates import add_months, add_years, quadrimester
 from transmissor.sandbox.population import Household, Person, Pregnancy, World, new_person
+
+NO_EXPECTATION = (None, None, None, None, None, None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,9 @@ class Case:
     indicator: str
     expectation: str
     person: int
+    # for R's competência: in the list, in the denominator, points, possible points (C7),
+    # DUM (C3), practices done (letters); None for the Previne-era cases
+    expected: tuple = NO_EXPECTATION
 
 
 @dataclass(slots=True)
@@ -150,8 +155,7 @@ class _Case:
     ) -> _Case:
         o = day.toordinal()
         self.events.append(
-            (
-                FAI,
+            fai_event(
                 o,
                 o,
                 record,
@@ -161,9 +165,6 @@ class _Case:
                 evaluated,
                 dum.toordinal() if dum else 0,
                 weeks,
-                3,
-                2,
-                9 * 60,
             )
         )
         return self
@@ -173,7 +174,7 @@ class _Case:
     ) -> _Case:
         o = day.toordinal()
         self.events.append(
-            (PROC, (processed or day).toordinal(), o, record, self.staff(role), codes, 0, 10 * 60)
+            proc_event((processed or day).toordinal(), o, record, self.staff(role), codes)
         )
         return self
 
@@ -212,7 +213,7 @@ class _Case:
         o = day.toordinal()
         uuid = f"{self.s.acs.unit.cnes}-{identity.uuid4(self.s.rng)}"
         self.events.append(
-            (CAD, o, o, 0, self.s.acs, uuid, has, dm, gest, saida, self.cad_first, last, 0)
+            (CAD, o, o, 0, self.s.acs, uuid, has, dm, gest, saida, self.cad_first, last, 0, 0)
         )
         self.cad_first = False
         return self
@@ -448,20 +449,14 @@ def inject(world: World, rng: random.Random) -> Scripted:
     for offset in (112, 133, 154):
         consult = dum + timedelta(days=offset)
         g.events.append(
-            (
-                FAI,
+            fai_event(
                 consult.toordinal(),
                 consult.toordinal(),
                 0,
                 g.staff("enfermeiro"),
                 ((None, "Z348"),),
-                (),
-                (),
-                0,
-                offset // 7,
-                3,
-                2,
-                600,
+                weeks=offset // 7,
+                minute=600,
             )
         )
     g.cad(dum + timedelta(days=120), gest=1)
@@ -642,7 +637,7 @@ def _drop_future(out: Scripted, last: int) -> None:
         cads = [i for i, e in enumerate(kept) if e[0] == CAD]
         for i in cads:  # the first surviving cadastro is the origin, the last the current one
             e = kept[i]
-            kept[i] = (*e[:10], i == cads[0], i == cads[-1], e[12])
+            kept[i] = (*e[:10], i == cads[0], i == cads[-1], *e[12:])
         out.events[idx] = kept
 
 
