@@ -72,6 +72,21 @@ class Staff:
     cds_prof_id: int
 
 
+# farmacêutico, fisioterapeuta, nutricionista, terapeuta ocupacional, psicólogo, TSB, ASB,
+# dentist, ACS, TACS, técnico de enfermagem
+SCRIPTED_EXTRA_CBOS = (
+    "223405",
+    "223605",
+    "223710",
+    "223905",
+    "251510",
+    "322405",
+    "322415",
+    "223293",
+    "515105",
+    "322255",
+    "322205",
+)
 # kind -> MS team type (tb_tipo_equipe.nu_ms)
 TEAM_TYPES = {"eSF": "70", "eAP": "76", "eSB": "71", "antiga": "49"}
 
@@ -263,6 +278,9 @@ def build_services(rng: random.Random, citizens: int, dims: Dimensions) -> tuple
             for cbo in ("223565", "223505"):
                 hire(team, "enfermeiro", cbo)
             hire(team, "tecnico", "322245")
+            # exact CBOs the scripted cases of C2-C7 name (a role no random draw uses)
+            for cbo in SCRIPTED_EXTRA_CBOS:
+                hire(team, "extra", cbo, "01" if cbo in ("515105", "322255") else None)
         elif team.kind == "eSF":
             hire(team, "medico", "225142" if rng.random() < 0.7 else "225130")
             hire(team, "enfermeiro", "223565")
