@@ -235,6 +235,17 @@ PARTICIPATION = ["2"] * 168 + [None] * 18 + ["3"] * 4 + ["4"] * 4 + ["6"] * 2 + 
 PARTICIPATION += ["1"] * 2
 
 
+# The planner draws millions of numbers: random() is several times cheaper than randint()
+# and choice(), which go through randrange and getrandbits.
+def between(rng: random.Random, lo: int, hi: int) -> int:
+    """An integer from lo to hi, both included."""
+    return lo + int(rng.random() * (hi - lo + 1))
+
+
+def one_of(rng: random.Random, options: tuple | list) -> object:
+    return options[int(rng.random() * len(options))]
+
+
 def pick(rng: random.Random, options: tuple) -> object:
     total = sum(w for _, w in options)
     draw = rng.random() * total
@@ -296,7 +307,7 @@ def has_cervix(p: Person) -> bool:
 
 def blood_pressure(rng: random.Random, hypertensive: bool) -> tuple[int, int]:
     high = 2 if hypertensive else 0
-    return rng.randint(10, 15 + high) * 10, rng.randint(6, 9 + high // 2) * 10
+    return between(rng, 10, 15 + high) * 10, between(rng, 6, 9 + high // 2) * 10
 
 
 def measures(rng: random.Random, age_days: int, both: float) -> tuple[float | None, float | None]:
@@ -311,8 +322,8 @@ def measures(rng: random.Random, age_days: int, both: float) -> tuple[float | No
         weight = round(12 + age_days / 300 + rng.random() * 5, 1)
         height = float(85 + min(90, age_days // 70))
     else:
-        weight = rng.randint(500, 1100) / 10
-        height = float(rng.randint(150, 190))
+        weight = between(rng, 500, 1100) / 10
+        height = float(between(rng, 150, 190))
     if draw < both:
         return weight, height
     return (weight, None) if draw < both + 0.2 else (None, height)
@@ -339,7 +350,7 @@ class Planner:
 
     def team_of(self, p: Person, rng: random.Random, day: int = 0) -> Team:
         team = self.team_at(p, day) if day else p.team
-        return team if team is not None else rng.choice(self.teams)
+        return team if team is not None else one_of(rng, self.teams)
 
     def visits(self, p: Person, day: int) -> bool:
         """The person is registered by a team with ACS on that day."""
@@ -353,7 +364,7 @@ class Planner:
 
     def processed(self, rng: random.Random, day: int) -> int:
         if rng.random() < self.late_share:
-            return min(self.last, day + rng.randint(7, 45))
+            return min(self.last, day + between(rng, 7, 45))
         return day
 
     def record(self, p: Person, rng: random.Random) -> int:
@@ -361,7 +372,7 @@ class Planner:
 
     @staticmethod
     def minute(rng: random.Random) -> int:
-        return rng.randint(7 * 60, 17 * 60 + 30)
+        return between(rng, 7 * 60, 17 * 60 + 30)
 
     # -- single events -------------------------------------------------------------------
     def fai(
@@ -395,13 +406,13 @@ class Planner:
             if p.diabetes and rng.random() < 0.4:
                 requested += ("0202010503" if rng.random() < 0.8 else "ABEX008",)
             if age >= 15 and rng.random() < 0.15:
-                requested += tuple(rng.sample(ROUTINE_EXAMS, rng.randint(1, 3)))
+                requested += tuple(rng.sample(ROUTINE_EXAMS, between(rng, 1, 3)))
         if evaluated is None:
             evaluated = ()
             if p.diabetes and rng.random() < 0.2:
                 evaluated += ("0202010503" if rng.random() < 0.8 else "ABEX008",)
             if age >= 15 and rng.random() < 0.06:
-                evaluated += (rng.choice(ROUTINE_EXAMS),)
+                evaluated += (one_of(rng, ROUTINE_EXAMS),)
         pa = None
         if age >= 18 and rng.random() < (0.8 if p.hypertension else 0.45):
             pa = blood_pressure(rng, p.hypertension)
@@ -414,10 +425,10 @@ class Planner:
             problems,
             requested,
             evaluated,
-            tipo=rng.choice(DEMAND) if age else "1",
+            tipo=one_of(rng, DEMAND) if age else "1",
             local=4 if rng.random() < 0.04 else 2,
             minute=self.minute(rng),
-            particip=rng.choice(PARTICIPATION),
+            particip=one_of(rng, PARTICIPATION),
             pa=pa,
             peso=peso,
             altura=altura,
@@ -437,9 +448,9 @@ class Planner:
             draw = rng.random()
             if draw >= 0.05:  # else an encounter with no problem recorded
                 pool = CHILD_PROBLEMS if age < 5 else EVERYDAY
-                found.append(rng.choice(pool))
+                found.append(one_of(rng, pool))
                 if draw > 0.85:
-                    found.append(rng.choice(pool))
+                    found.append(one_of(rng, pool))
         return tuple(found)
 
     def escuta(self, p: Person, fai: tuple, rng: random.Random, age: int) -> tuple | None:
@@ -502,7 +513,7 @@ class Planner:
         team = self.team_of(p, rng, day)
         staff = team.pick(rng, "tsb" if rng.random() < 0.15 else "dentista")
         codes = tuple(
-            rng.sample(("0301010153", "0101020058", "0307010031", "0414020138"), rng.randint(1, 2))
+            rng.sample(("0301010153", "0101020058", "0307010031", "0414020138"), between(rng, 1, 2))
         )
         return (
             ODONTO,
@@ -512,7 +523,7 @@ class Planner:
             staff,
             gestante,
             codes,
-            rng.choice((2, 3, 4)),
+            one_of(rng, (2, 3, 4)),
             self.minute(rng),
         )
 
@@ -542,7 +553,7 @@ class Planner:
         desfecho = 2 if draw < 0.85 else 3 if draw < 0.88 else 4  # realizada, recusada, ausente
         pa = None
         if desfecho == 2 and p.hypertension and rng.random() < 0.3:
-            pa = f"{rng.randint(11, 16) * 10}/{rng.randint(7, 10) * 10}"
+            pa = f"{between(rng, 11, 16) * 10}/{between(rng, 7, 10) * 10}"
         age_days = day - p.birth
         flags = (
             int(pregnant),
@@ -563,7 +574,7 @@ class Planner:
             desfecho,
             flags,
             pa,
-            rng.randint(8 * 60, 16 * 60),
+            between(rng, 8 * 60, 16 * 60),
             peso,
             altura,
         )
@@ -616,7 +627,7 @@ class Planner:
             self.fai(p, day, rng, 0, problems=pick(rng, PUERICULTURA), clinician=clinician)
         )
         event[10] = "1"  # consulta agendada programada / cuidado continuado
-        event[13] = "2" if rng.random() < 0.9 else rng.choice((None, None, "3"))
+        event[13] = "2" if rng.random() < 0.9 else one_of(rng, (None, None, "3"))
         event[15], event[16] = measures(rng, day - p.birth, 0.92)
         out = [tuple(event)]
         if rng.random() < 0.3:
@@ -627,15 +638,15 @@ class Planner:
         out: list[tuple] = []
         if p.birth < self.first - 730:
             return out
-        adherence = rng.choice((0.95, 0.95, 0.9, 0.75, 0.4))
+        adherence = one_of(rng, (0.95, 0.95, 0.9, 0.75, 0.4))
         for slot in CHILD_CARE_DAYS:
             if rng.random() >= adherence:
                 continue
-            jitter = rng.randint(-4, 23) if slot == 7 else rng.randint(-15, 15)
+            jitter = between(rng, -4, 23) if slot == 7 else between(rng, -15, 15)
             day = p.birth + max(1, slot + jitter)
             if first <= day <= last:
                 out.extend(self.child_consult(p, day, rng))
-        newborn = p.birth + rng.randint(2, 20)
+        newborn = p.birth + between(rng, 2, 20)
         if first <= newborn <= last and self.visits(p, newborn) and rng.random() < 0.8:
             out.append(self.visit(p, newborn, rng, 0, False))
         return out
@@ -648,9 +659,9 @@ class Planner:
         code = "0201020033" if rng.random() < 0.8 else "ABPG010"
         out = [self.proc(p, day, rng, (code,), staff=staff)]
         if role != "tecnico" and rng.random() < 0.7:
-            problems = rng.choice(((("ABP022", None),), ((None, "Z124"),), (("A98", None),)))
+            problems = one_of(rng, ((("ABP022", None),), ((None, "Z124"),), (("A98", None),)))
             out.append(self.fai(p, day, rng, 30, problems, staff, ("0203010086",), ()))
-            result = day + rng.randint(30, 75)
+            result = day + between(rng, 30, 75)
             if result <= self.last and rng.random() < 0.5:
                 exam = "0203010086" if rng.random() < 0.7 else "0203010019"
                 out.append(self.fai(p, result, rng, 30, None, None, (), (exam,)))
@@ -660,7 +671,7 @@ class Planner:
         staff = self.team_of(p, rng, day).pick(rng, "enfermeiro")
         out = [self.proc(p, day, rng, ("0201020076",), staff=staff)]
         out.append(self.fai(p, day, rng, 30, (("ABP022", None),), staff, ("0202100251",), ()))
-        result = day + rng.randint(20, 60)
+        result = day + between(rng, 20, 60)
         if result <= self.last and rng.random() < 0.6:
             out.append(self.fai(p, result, rng, 30, None, None, (), ("0202100251",)))
         return out
@@ -669,7 +680,7 @@ class Planner:
         exam = "0204030188" if rng.random() < 0.85 else "0204030030"
         problems = (("ABP023", None),) if rng.random() < 0.4 else None
         out = [self.fai(p, day, rng, 55, problems, None, (exam,), ())]
-        result = day + rng.randint(30, 90)
+        result = day + between(rng, 30, 90)
         if result <= self.last and rng.random() < 0.5:
             out.append(self.fai(p, result, rng, 55, None, None, (), (exam,)))
         return out
@@ -730,21 +741,21 @@ class Planner:
         if has_cervix(p):
             lo, hi = ages(25, 64)
             if lo <= hi and rng.random() < 0.5 * share(lo, hi):
-                out.extend(self.cervical(p, rng.randint(lo, hi), rng))
+                out.extend(self.cervical(p, between(rng, lo, hi), rng))
             lo = max(lo, HPV_TEST_SINCE)
             if lo <= hi and rng.random() < 0.12 * share(lo, hi):
-                out.extend(self.hpv_test(p, rng.randint(lo, hi), rng))
+                out.extend(self.hpv_test(p, between(rng, lo, hi), rng))
             lo, hi = ages(50, 69)
             if lo <= hi and rng.random() < 0.55 * share(lo, hi):
-                out.extend(self.mammography(p, rng.randint(lo, hi), rng))
+                out.extend(self.mammography(p, between(rng, lo, hi), rng))
             lo, hi = ages(14, 69)
             if lo <= hi:
                 for _ in range(poisson(rng, 0.35 * (hi - lo + 1) / 365.25)):
-                    day = rng.randint(lo, hi)
+                    day = between(rng, lo, hi)
                     out.append(self.ssr(p, day, rng, (day - p.birth) // 365))
         if p.dm_problem:
             for _ in range(poisson(rng, 0.45 * (last - first + 1) / 365.25)):
-                out.append(self.foot_exam(p, rng.randint(first, last), rng))
+                out.append(self.foot_exam(p, between(rng, first, last), rng))
         return out
 
     def resolutions(self, p: Person, rng: random.Random, first: int, last: int) -> list[tuple]:
@@ -771,7 +782,7 @@ class Planner:
         mid_age = ((first + last) // 2 - p.birth) // 365
 
         def days(count: int) -> list[int]:
-            return sorted(rng.randint(first, last) for _ in range(count))
+            return sorted(between(rng, first, last) for _ in range(count))
 
         def age_at(day: int) -> int:
             return (day - p.birth) // 365
@@ -790,7 +801,7 @@ class Planner:
             elif p.diabetes and rng.random() < 0.6:
                 codes = ("0214010015",)
             else:
-                codes = rng.choice(SALA)
+                codes = one_of(rng, SALA)
             role = "tecnico" if rng.random() < 0.85 else "enfermeiro"
             events.append(self.proc(p, day, rng, codes, role))
         events.extend(self.screening(p, rng, first, last))
@@ -820,9 +831,9 @@ class Planner:
         self, p: Person, rng: random.Random, first: int, last: int, years: float
     ) -> list[tuple]:
         if p.birth >= self.first:
-            start = min(last, p.birth + rng.randint(5, 90))
+            start = min(last, p.birth + between(rng, 5, 90))
         else:
-            start = max(p.birth + 1, self.first - rng.randint(0, 720))
+            start = max(p.birth + 1, self.first - between(rng, 0, 720))
         start = min(start, last)
         updates = days_between(rng, max(start + 1, first), last, poisson(rng, 2.0 * years))
         dates = [start, *updates]
@@ -832,10 +843,10 @@ class Planner:
         if p.refused:
             dates = dates[:1]  # the citizen refused the cadastro: one refusal, no more
         elif p.death:
-            dates.append(p.death + rng.randint(0, 20))
+            dates.append(p.death + between(rng, 0, 20))
             saida = "135"
         elif p.moved_out and max(start + 1, first) <= self.last:
-            dates.append(rng.randint(max(start + 1, first), self.last))
+            dates.append(between(rng, max(start + 1, first), self.last))
             saida = "136"
         # one version a day: "the version in force" is then the version of the latest day
         dates = sorted({d for d in dates if d <= self.last})
@@ -865,20 +876,20 @@ class Planner:
         lo = max(first, add_years(birth, 9).toordinal())
         hi = min(last, add_years(birth, 15).toordinal() - 1)
         if lo <= hi and rng.random() < (0.6 if p.sex == "F" else 0.3):
-            day = rng.randint(lo, hi)
+            day = between(rng, lo, hi)
             schedule[day].append(("67" if rng.random() < 0.9 else "93", "1"))
         for opening in self.campaigns:
             age = (opening - p.birth) / 365.25
             share = 0.72 if age >= 60 else 0.45 if 0.5 <= age < 6 else 0.08
             if rng.random() < share:
-                schedule[opening + rng.randint(0, 75)].append(
+                schedule[opening + between(rng, 0, 75)].append(
                     ("33" if rng.random() < 0.75 else "77", "1")
                 )
         out = []
         for day, doses in sorted(schedule.items()):
             if first <= day <= last:
                 anterior = rng.random() < 0.03
-                registered = min(self.last, day + rng.randint(20, 90)) if anterior else day
+                registered = min(self.last, day + between(rng, 20, 90)) if anterior else day
                 out.append(
                     self.vac(
                         p, registered, rng, tuple((i, d, day, int(anterior)) for i, d in doses)
@@ -908,7 +919,7 @@ class Planner:
             event[8], event[9] = 0, weeks
         event[10] = "2"
         # prenatal care is presencial (a remote first record would still start the gestation)
-        event[13] = "2" if rng.random() < 0.92 else rng.choice((None, "3"))
+        event[13] = "2" if rng.random() < 0.92 else one_of(rng, (None, "3"))
         event[14] = blood_pressure(rng, p.hypertension) if rng.random() < 0.92 else None
         event[15], event[16] = measures(rng, day - p.birth, 0.85)
         if n == 0 and rng.random() < 0.75:
@@ -919,7 +930,7 @@ class Planner:
             event[7] = ("0202030300", "0202031110")
         out = [tuple(event)]
         if n == 0 and rng.random() < 0.6:
-            out.append(self.proc(p, day, rng, rng.choice(RAPID_TESTS), "enfermeiro"))
+            out.append(self.proc(p, day, rng, one_of(rng, RAPID_TESTS), "enfermeiro"))
         return out
 
     def pregnancy(
@@ -927,45 +938,45 @@ class Planner:
     ) -> list[tuple]:
         out: list[tuple] = []
         team = self.team_of(p, rng, g.dum)
-        visit = g.dum + rng.randint(42, 120)
+        visit = g.dum + between(rng, 42, 120)
         consults = []
         while visit <= min(g.end, last):
             if visit >= first:
                 consults.append(visit)
-            visit += rng.randint(21, 35)
+            visit += between(rng, 21, 35)
         for n, day in enumerate(consults):
             out.extend(self.prenatal(p, g, day, n, rng, team))
-            visit_day = day + rng.randint(3, 20)
+            visit_day = day + between(rng, 3, 20)
             if visit_day <= min(g.end, last) and self.visits(p, visit_day) and rng.random() < 0.6:
                 out.append(self.visit(p, visit_day, rng, (visit_day - p.birth) // 365, True))
-        third = g.dum + rng.randint(196, 240)
+        third = g.dum + between(rng, 196, 240)
         if first <= third <= min(g.end, last) and rng.random() < 0.45:
-            out.append(self.proc(p, third, rng, rng.choice(RAPID_TESTS[2:]), "enfermeiro"))
-        dental = g.dum + rng.randint(60, 250)
+            out.append(self.proc(p, third, rng, one_of(rng, RAPID_TESTS[2:]), "enfermeiro"))
+        dental = g.dum + between(rng, 60, 250)
         if first <= dental <= min(g.end, last) and rng.random() < 0.6:
             out.append(self.odonto(p, dental, rng, 1))
-        dtpa = g.dum + rng.randint(140, 200)
+        dtpa = g.dum + between(rng, 140, 200)
         if first <= dtpa <= min(g.end, last) and rng.random() < 0.7:
             out.append(self.vac(p, dtpa, rng, (("57", "1", dtpa, 0),)))
         if g.outcome == "ongoing":
             return out
         age = (g.end - p.birth) // 365
         if g.outcome == "aborto":
-            after = g.end + rng.randint(1, 10)
+            after = g.end + between(rng, 1, 10)
             if first <= after <= last:
                 clinician = team.pick(rng, "enfermeiro")
-                out.append(self.fai(p, after, rng, age, rng.choice(ABORTION), clinician))
+                out.append(self.fai(p, after, rng, age, one_of(rng, ABORTION), clinician))
             return out
         # the delivery is recorded at the first consultation after it (the end D of the rule)
-        delivery = g.end + rng.randint(7, 40)
+        delivery = g.end + between(rng, 7, 40)
         if first <= delivery <= last:
             clinician = team.pick(rng, "enfermeiro")
             out.append(self.fai(p, delivery, rng, age, pick(rng, DELIVERY), clinician))
-            puerperal = delivery + rng.randint(5, 35)
+            puerperal = delivery + between(rng, 5, 35)
             if puerperal <= last and rng.random() < 0.6:
                 clinician = team.pick(rng, "medico" if rng.random() < 0.4 else "enfermeiro")
                 out.append(self.fai(p, puerperal, rng, age, pick(rng, PUERPERIO), clinician))
-            home = delivery + rng.randint(1, 40)
+            home = delivery + between(rng, 1, 40)
             if home <= last and self.visits(p, home) and rng.random() < 0.7:
                 out.append(self.visit(p, home, rng, age, False, puerpera=True))
         return out
@@ -980,7 +991,7 @@ def child_schedule(p: Person, rng: random.Random, schedule: dict[int, list]) -> 
         schedule[day].append((code, dose))
 
     if rng.random() < 0.96:
-        at(b + (rng.randint(0, 30) if rng.random() < 0.9 else rng.randint(31, 90)), "9", "1")
+        at(b + (between(rng, 0, 30) if rng.random() < 0.9 else between(rng, 31, 90)), "9", "1")
     hexa = rng.random() < 0.03
     stop = rng.random() < 0.08
     pneumo = "26" if rng.random() < 0.9 else "59"
@@ -1002,7 +1013,7 @@ def child_schedule(p: Person, rng: random.Random, schedule: dict[int, list]) -> 
         return
     one = add_years(birth, 1).toordinal()
     if rng.random() < 0.02:
-        at(one - rng.randint(10, 40), "24", "1")  # before the 1st birthday: does not count
+        at(one - between(rng, 10, 40), "24", "1")  # before the 1st birthday: does not count
     if rng.random() < 0.93:
         at(one + int(rng.expovariate(1 / 20)), "24", "1")
     if rng.random() < 0.93:
@@ -1017,7 +1028,7 @@ def child_schedule(p: Person, rng: random.Random, schedule: dict[int, list]) -> 
 def days_between(rng: random.Random, lo: int, hi: int, count: int) -> list[int]:
     if lo > hi:
         return []
-    return sorted(rng.randint(lo, hi) for _ in range(count))
+    return sorted(between(rng, lo, hi) for _ in range(count))
 
 
 def child_rows(event: tuple) -> tuple[tuple[str, int], ...]:
