@@ -756,6 +756,9 @@ class Planner:
         if p.dm_problem:
             for _ in range(poisson(rng, 0.45 * (last - first + 1) / 365.25)):
                 out.append(self.foot_exam(p, between(rng, first, last), rng))
+            for _ in range(poisson(rng, 0.15 * (last - first + 1) / 365.25)):
+                # HbA1c collected and run at the UBS (performed, not only requested)
+                out.append(self.proc(p, between(rng, first, last), rng, ("0202010503",)))
         return out
 
     def resolutions(self, p: Person, rng: random.Random, first: int, last: int) -> list[tuple]:
@@ -970,16 +973,22 @@ class Planner:
         # the delivery is recorded at the first consultation after it (the end D of the rule)
         delivery = g.end + between(rng, 7, 40)
         if first <= delivery <= last:
-            clinician = team.pick(rng, "enfermeiro")
-            out.append(self.fai(p, delivery, rng, age, pick(rng, DELIVERY), clinician))
+            out.append(self.delivery(p, delivery, rng, team))
             puerperal = delivery + between(rng, 5, 35)
             if puerperal <= last and rng.random() < 0.6:
-                clinician = team.pick(rng, "medico" if rng.random() < 0.4 else "enfermeiro")
-                out.append(self.fai(p, puerperal, rng, age, pick(rng, PUERPERIO), clinician))
+                out.append(self.puerperal(p, puerperal, rng, team))
             home = delivery + between(rng, 1, 40)
             if home <= last and self.visits(p, home) and rng.random() < 0.7:
                 out.append(self.visit(p, home, rng, age, False, puerpera=True))
         return out
+
+    def delivery(self, p: Person, day: int, rng: random.Random, team: Team) -> tuple:
+        clinician = team.pick(rng, "enfermeiro")
+        return self.fai(p, day, rng, (day - p.birth) // 365, pick(rng, DELIVERY), clinician)
+
+    def puerperal(self, p: Person, day: int, rng: random.Random, team: Team) -> tuple:
+        clinician = team.pick(rng, "medico" if rng.random() < 0.4 else "enfermeiro")
+        return self.fai(p, day, rng, (day - p.birth) // 365, pick(rng, PUERPERIO), clinician)
 
 
 def child_schedule(p: Person, rng: random.Random, schedule: dict[int, list]) -> None:

@@ -562,6 +562,14 @@ class _Run:
             n = 0 if d - g.dum < 100 and rng.random() < 0.3 else rng.randint(1, 8)
             for event in planner.prenatal(p, g, d, n, rng, planner.team_of(p, rng, d)):
                 emit(p, event)
+        # after the expected date: the delivery recorded at a consultation, the puerpério
+        for p in alive:
+            for g in p.pregnancies:
+                since = d - g.end
+                if 7 <= since <= 40 and rng.random() < 0.035:
+                    emit(p, planner.delivery(p, d, rng, planner.team_of(p, rng, d)))
+                elif 10 <= since <= 60 and rng.random() < 0.02:
+                    emit(p, planner.puerperal(p, d, rng, planner.team_of(p, rng, d)))
 
     @staticmethod
     def late(event: tuple, processed: int) -> tuple:
