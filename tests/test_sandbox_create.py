@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import psycopg
 import pytest
 
+from tests import qualidade_pec
 from transmissor.dev.sandbox import create, identity
 from transmissor.dev.sandbox.dates import add_months, add_years, key, quadrimester
 from transmissor.dev.sandbox.reference import load
@@ -24,6 +25,7 @@ PG_TYPES = {
     "date": "date",
     "timestamp": "timestamp without time zone",
     "double precision": "double precision",
+    "numeric": "numeric",
 }
 
 
@@ -63,9 +65,22 @@ def test_counts_match_the_database(sandbox, conn) -> None:
     for table, rows in counts.items():
         assert scalar(conn, f"SELECT count(*) FROM public.{table}") == rows, table
     fai = counts["tb_fat_atendimento_individual"]
-    assert 3 * CITIZENS <= fai <= 12 * CITIZENS
-    assert counts["tb_fat_proced_atend_proced"] > 2 * fai
+    people = scalar(conn, "SELECT count(*) FROM sandbox.person")  # random and scripted
+    assert 3 * people <= fai <= 12 * people
     assert 0.7 * fai < counts["tb_fat_atd_ind_problemas"] < 1.5 * fai
+    # the random population (the scripted people's script is mostly consultations)
+    random_people = (
+        "co_fat_cidadao_pec NOT IN (SELECT co_fat_cidadao_pec FROM sandbox.person "
+        "WHERE case_name IS NOT NULL UNION SELECT co_fat_cidadao_pec_dup FROM sandbox.person "
+        "WHERE case_name IS NOT NULL AND co_fat_cidadao_pec_dup IS NOT NULL)"
+    )
+    random_fai = scalar(
+        conn, f"SELECT count(*) FROM tb_fat_atendimento_individual WHERE {random_people}"
+    )
+    random_proced = scalar(
+        conn, f"SELECT count(*) FROM tb_fat_proced_atend_proced WHERE {random_people}"
+    )
+    assert random_proced > 2 * random_fai
 
 
 def test_schema_matches_the_reference(conn) -> None:
@@ -318,7 +333,12 @@ def test_conventions(conn) -> None:
 
 
 def test_identities_and_people(conn) -> None:
-    rows = conn.execute("SELECT nu_cpf_cidadao, nu_cns FROM tb_fat_cidadao_pec").fetchall()
+    # everyone's CPF and CNS are valid, except the people scripted without a valid document
+    rows = conn.execute(
+        "SELECT nu_cpf_cidadao, nu_cns FROM tb_fat_cidadao_pec f WHERE NOT EXISTS (SELECT 1 "
+        "FROM sandbox.edge_case e WHERE e.co_fat_cidadao_pec = f.co_seq_fat_cidadao_pec "
+        "AND e.case_name LIKE '%%sem_documento')"
+    ).fetchall()
     cpfs = [r[0] for r in rows if r[0]]
     cnss = [r[1] for r in rows if r[1]]
     assert cpfs and all(identity.cpf_is_valid(v) for v in cpfs)
@@ -375,7 +395,8 @@ def test_identities_and_people(conn) -> None:
         scalar(
             conn,
             "SELECT count(*) FROM tb_fat_atendimento_odonto o JOIN tb_dim_cbo b "
-            "ON b.co_seq_dim_cbo = o.co_dim_cbo_1 WHERE b.nu_cbo NOT LIKE '2232%'",
+            "ON b.co_seq_dim_cbo = o.co_dim_cbo_1 WHERE b.nu_cbo NOT LIKE '2232%' "
+            "AND b.nu_cbo NOT IN ('322405', '322425')",  # dentists and TSBs
         )
         == 0
     )
@@ -577,3 +598,51 @@ def test_create_replaces_a_previous_sandbox(pg_server) -> None:
         assert (
             scalar(fresh, "SELECT count(*) FROM tb_fat_cidadao_pec") == counts["tb_fat_cidadao_pec"]
         )
+
+
+def test_scripted_quality_cases_carry_their_expectations(conn) -> None:
+    rows = conn.execute(
+        "SELECT case_name, indicator, expected_in_list, expected_denominator, expected_points, "
+        "expected_possible, expected_dum, expected_practices FROM sandbox.edge_case "
+        "WHERE indicator ~ '^C[1-7]$'"
+    ).fetchall()
+    by_indicator: dict[str, list[tuple]] = {}
+    for row in rows:
+        by_indicator.setdefault(row[1], []).append(row)
+    assert sorted(by_indicator) == [f"C{n}" for n in range(1, 8)]
+    for indicator, cases in by_indicator.items():
+        assert any(c[2] for c in cases) and any(not c[2] for c in cases), indicator
+        assert len(cases) >= 10, indicator
+        for name, _, in_list, den, points, possible, dum, practices in cases:
+            assert in_list is not None and den is not None, name
+            if in_list:
+                assert points is not None and practices is not None, name
+                assert (possible is not None) == (indicator == "C7"), name
+                assert (dum is not None) == (indicator == "C3"), name
+    # the people scripted without a valid document have none (and no CPF of anyone else)
+    for cpf, cns in conn.execute(
+        "SELECT f.nu_cpf_cidadao, f.nu_cns FROM tb_fat_cidadao_pec f JOIN sandbox.edge_case e "
+        "ON e.co_fat_cidadao_pec = f.co_seq_fat_cidadao_pec WHERE e.case_name LIKE '%sem_doc%'"
+    ):
+        assert cns is None and not identity.cpf_is_valid(cpf)
+
+
+def test_plain_sql_on_the_pec_gives_the_scripted_expectations(conn) -> None:
+    """At this module's R (not the cross-check's): the rules' SQL and the scripts agree."""
+    cases = conn.execute(
+        "SELECT case_name, indicator, co_fat_cidadao_pec, expected_in_list, "
+        "expected_denominator, expected_points, expected_possible, expected_dum, "
+        "expected_practices FROM sandbox.edge_case WHERE indicator ~ '^C[2-7]$'"
+    ).fetchall()
+    results = {
+        ind: qualidade_pec.person_results(conn, ind, REFERENCE)
+        for ind in ("C2", "C3", "C4", "C5", "C6", "C7")
+    }
+    wrong = []
+    for name, ind, pessoa, in_list, den, points, possible, dum, practices in cases:
+        row = results[ind].get((pessoa, dum if ind == "C3" else None))
+        got = row and (row.is_denominador, row.vl_pontos, row.vl_pontos_possiveis, row.praticas)
+        want = (den, points, possible, practices) if in_list else None
+        if got != want:
+            wrong.append((name, want, got))
+    assert not wrong, "\n".join(map(str, wrong))

@@ -19,13 +19,21 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import psycopg
 
 from transmissor.dev.sandbox import connect, identity, population
-from transmissor.dev.sandbox.activity import Planner, fai_rate, poisson, sala_rate, visit_rate
+from transmissor.dev.sandbox.activity import (
+    Planner,
+    fai_rate,
+    has_cervix,
+    poisson,
+    sala_rate,
+    visit_rate,
+)
 from transmissor.dev.sandbox.catalog import build as build_dimensions
 from transmissor.dev.sandbox.dates import FIRST_DAY, Calendar, add_years, tempo_row
 from transmissor.dev.sandbox.emit import ALL_KEYS, Emitter
@@ -111,14 +119,13 @@ class _Run:
             "p.no_profissional FROM sandbox.staff s JOIN tb_dim_profissional p "
             "ON p.co_seq_dim_profissional = s.co_dim_profissional ORDER BY 1"
         ).fetchall()
-        team_units = {r[4]: r[5] for r in staff_rows if r[3] in ("medico", "acs")}
         teams = {
-            tid: Team(
-                tid, ine, tname, "eSF" if tname.startswith("ESF") else "eAP", units[team_units[tid]]
-            )
-            for tid, ine, tname in conn.execute(
-                "SELECT co_seq_dim_equipe, nu_ine, no_equipe FROM tb_dim_equipe "
-                "WHERE co_seq_dim_equipe > 1 ORDER BY 1"
+            tid: Team(tid, ine, tname, kind, units[uid], scripted=scripted, op_id=op_id)
+            for tid, ine, tname, kind, uid, scripted, op_id in conn.execute(
+                "SELECT t.co_dim_equipe, t.nu_ine, d.no_equipe, t.kind, e.co_unidade_saude, "
+                "t.scripted, t.co_equipe FROM sandbox.team t "
+                "JOIN tb_dim_equipe d ON d.co_seq_dim_equipe = t.co_dim_equipe "
+                "JOIN tb_equipe e ON e.co_seq_equipe = t.co_equipe ORDER BY 1"
             )
         }
         staff = []
@@ -127,10 +134,13 @@ class _Run:
             staff.append(member)
             teams[tid].staff.setdefault(role, []).append(member)
         team_list = list(teams.values())
+        esb = next(t for t in team_list if t.kind == "eSB")
         for team in team_list:
-            lead = next(t for t in team_list if t.unit is team.unit and "dentista" in t.staff)
-            for role in ("dentista", "outro"):
+            for role in ("dentista", "outro", "multi"):
+                lead = next(t for t in team_list if t.unit is team.unit and role in t.staff)
                 team.staff.setdefault(role, lead.staff[role])
+            for role in ("tsb", "asb"):
+                team.staff.setdefault(role, esb.staff[role])
         persons: list[Person] = []
         for row in conn.execute(
             "SELECT sp.co_pessoa, sp.co_fat_cidadao_pec, sp.co_fat_cidadao_pec_dup, "
@@ -138,8 +148,8 @@ class _Run:
             "sp.hypertension, sp.diabetes, sp.dum, sp.household, sp.co_dim_equipe, "
             "sp.nu_micro_area, sp.registered, sp.co_fat_cidadao_territorio, sp.case_name, "
             "f.no_cidadao, f.nu_cpf_cidadao, f.nu_cns, f.nu_telefone_celular, c.no_mae, "
-            "c.co_raca_cor, d.nu_cpf_cidadao IS NULL, c.ds_logradouro, c.nu_numero, c.no_bairro "
-            "FROM sandbox.person sp "
+            "c.co_raca_cor, d.nu_cpf_cidadao IS NULL, c.ds_logradouro, c.nu_numero, c.no_bairro, "
+            "sp.identidade_genero FROM sandbox.person sp "
             "JOIN tb_fat_cidadao_pec f ON f.co_seq_fat_cidadao_pec = sp.co_fat_cidadao_pec "
             "JOIN tb_cidadao c ON c.co_seq_cidadao = sp.co_cidadao "
             "LEFT JOIN tb_fat_cidadao_pec d ON d.co_seq_fat_cidadao_pec = "
@@ -173,6 +183,7 @@ class _Run:
                 street,
                 number,
                 bairro,
+                gender,
             ) = row
             p = Person(
                 idx=idx,
@@ -202,6 +213,7 @@ class _Run:
                 dup_missing=("cpf" if dup_no_cpf else "cns") if dup_fat else "",
                 territorio_id=territorio or 0,
                 case=case or "",
+                gender=gender,
             )
             if dum:
                 p.pregnancies.append(
@@ -229,7 +241,7 @@ class _Run:
         for h in households.values():
             responsible = next((i for i in h.members if persons[i].registered), h.members[0])
             h.responsible = responsible
-            h.registered = bool(h.team and h.team.kind == "eSF" and persons[responsible].registered)
+            h.registered = bool(h.team and h.team.registers and persons[responsible].registered)
         household_list = [households[i] for i in sorted(households)]
         start = add_years(self.reference, -3) + timedelta(days=1)
         return World(
@@ -416,7 +428,8 @@ class _Run:
         d = day.toordinal()
         planner = Planner(world, d, d, late_share=0.0)
         emit = self.emitter.event
-        alive = [p for p in world.persons if not p.death or p.death > d]
+        # scripted people keep only their script (their expectations are for the created R)
+        alive = [p for p in world.persons if (not p.death or p.death > d) and not p.case]
         ages = [(d - p.birth) // 365 for p in alive]
 
         def choose(weights: list[float], per_year: float = 1.0) -> list[int]:
@@ -450,7 +463,7 @@ class _Run:
                 )
             )
             emit(p, self.late(planner.proc(p, when, rng, codes), d))
-        visitable = [p.registered and p.team is not None and p.team.kind == "eSF" for p in alive]
+        visitable = [p.registered and p.team is not None and p.team.registers for p in alive]
         for i in choose(
             [
                 visit_rate(p, a) if ok else 0.0
@@ -464,11 +477,7 @@ class _Run:
         for i in choose([1.0] * len(alive), 0.3):
             p = alive[i]
             emit(p, planner.odonto(p, d, rng, 0))
-        for i in choose([6.0 if a < 1 else 0.0 for a in ages]):
-            p = alive[i]
-            months = (d - p.birth) // 30
-            dose = "1" if months < 3 else "2" if months < 5 else "3"
-            emit(p, planner.vac(p, d, rng, (("42", dose, d, 0), ("22", dose, d, 0))))
+        self.programmes(planner, alive, ages, d, rng, choose, clinical_day)
         for i in choose([2.0 if ok else 0.0 for ok in visitable]):
             self.new_version(planner, alive[i], d, rng)
         # deaths, phone and team changes on people who existed before this run
@@ -484,8 +493,10 @@ class _Run:
                     self.update_person(
                         p, {"nu_telefone_celular": new_phone}, d, {"nu_telefone_celular": new_phone}
                     )
+            elif rng.random() < 0.00001 and p.registered and p.team is not None:
+                self.new_version(planner, p, d, rng, saida="136")  # moved out of the territory
             elif rng.random() < 0.0002 and p.team is not None:
-                other = rng.choice([t for t in world.teams if t is not p.team] or [p.team])
+                other = rng.choice([t for t in planner.teams if t is not p.team] or [p.team])
                 if other is not p.team:
                     p.team = other
                     p.microarea = (
@@ -501,8 +512,64 @@ class _Run:
                         {"nu_micro_area": p.microarea},
                     )
                     self.moved_team.add(p.idx)
+                    self.new_version(planner, p, d, rng)  # the new team's ACS registers them
         for _ in range(poisson(rng, len(alive) * NEW_PEOPLE_PER_YEAR / 365.25)):
             self.new_person(world, planner, d, rng)
+
+    def programmes(
+        self,
+        planner: Planner,
+        alive: list[Person],
+        ages: list[int],
+        d: int,
+        rng: random.Random,
+        choose: Callable[..., list[int]],
+        clinical_day: Callable[[Person], int],
+    ) -> None:
+        """Child care, vaccines, screening, diabetic feet and prenatal care of one day."""
+        emit = self.emitter.event
+
+        def rates(rule: Callable[[Person, int], float]) -> list[float]:
+            return [rule(p, a) for p, a in zip(alive, ages, strict=True)]
+
+        for i in choose(rates(lambda p, a: 5.0 if a < 2 else 0.0)):
+            p = alive[i]
+            for event in planner.child_consult(p, clinical_day(p), rng):
+                emit(p, self.late(event, d))
+        for i in choose(rates(lambda p, a: 4.0 if a < 2 else 0.0)):
+            event = planner.child_dose(alive[i], d, rng)
+            if event:
+                emit(alive[i], event)
+        campaign = date.fromordinal(d).month in (4, 5, 6)
+        for i in choose(rates(lambda p, a: (3.0 if a >= 60 else 0.1) if campaign else 0.0)):
+            emit(alive[i], planner.influenza(alive[i], d, rng))
+        for i in choose(rates(lambda p, a: 0.2 if p.sex == "F" and 9 <= a <= 14 else 0.0)):
+            emit(alive[i], planner.vac(alive[i], d, rng, (("67", "1", d, 0),)))
+        for i in choose(rates(lambda p, a: 0.17 if 25 <= a <= 64 and has_cervix(p) else 0.0)):
+            for event in planner.cervical(alive[i], d, rng):
+                emit(alive[i], event)
+        for i in choose(rates(lambda p, a: 0.25 if 50 <= a <= 69 and has_cervix(p) else 0.0)):
+            for event in planner.mammography(alive[i], d, rng):
+                emit(alive[i], event)
+        for i in choose(rates(lambda p, a: 0.35 if 14 <= a <= 69 and has_cervix(p) else 0.0)):
+            p = alive[i]
+            emit(p, self.late(planner.ssr(p, clinical_day(p), rng, ages[i]), d))
+        for i in choose(rates(lambda p, a: 0.45 if p.diabetes else 0.0)):
+            emit(alive[i], planner.foot_exam(alive[i], d, rng))
+        pregnant = [next((g for g in p.pregnancies if g.dum <= d <= g.end), None) for p in alive]
+        for i in choose([12.0 if g else 0.0 for g in pregnant]):
+            p, g = alive[i], pregnant[i]
+            n = 0 if d - g.dum < 100 and rng.random() < 0.3 else rng.randint(1, 8)
+            for event in planner.prenatal(p, g, d, n, rng, planner.team_of(p, rng, d)):
+                emit(p, event)
+        # after the expected date: the delivery recorded at a consultation, the puerpério
+        for p in alive:
+            for g in p.pregnancies:
+                since = d - g.end
+                if 7 <= since <= 40 and rng.random() < 0.035:
+                    emit(p, planner.delivery(p, d, rng, planner.team_of(p, rng, d)))
+                elif 10 <= since <= 60 and rng.random() < 0.02:
+                    emit(p, planner.puerperal(p, d, rng, planner.team_of(p, rng, d)))
 
     @staticmethod
     def late(event: tuple, processed: int) -> tuple:
@@ -523,18 +590,20 @@ class _Run:
     def new_version(
         self, planner: Planner, p: Person, d: int, rng: random.Random, saida: str | None = None
     ) -> None:
-        if (
-            p.idx in self.versioned
-            or not p.registered
-            or p.team is None
-            or "acs" not in p.team.staff
-        ):
+        if p.idx in self.versioned or not p.registered or p.team is None or not p.team.registers:
             return
         self.versioned.add(p.idx)
         previous = self.versions.get(p.fat_id)
         gest = any(g.dum + 30 <= d <= g.end for g in p.pregnancies)
         event = planner.cad(
-            p, d, rng, first=previous is None, last=True, gestante=gest, saida=saida
+            p,
+            d,
+            rng,
+            first=previous is None,
+            last=True,
+            gestante=gest,
+            saida=saida,
+            recusa=p.refused,
         )
         written = self.emitter.event(p, event, previous[1] if previous else None)
         cad_id = written[0][1]
@@ -555,7 +624,10 @@ class _Run:
     def dies(self, planner: Planner, p: Person, d: int, rng: random.Random) -> None:
         p.death = d
         obito = date.fromordinal(d)
-        self.update_person(p, {"st_faleceu": 1}, d, {"st_faleceu": 1, "dt_obito": obito})
+        death = {"st_faleceu": 1, "dt_obito": obito}
+        if rng.random() < 0.4:  # the death also came from CadSUS
+            death["st_dados_obito_cadsus"] = 1
+        self.update_person(p, {"st_faleceu": 1}, d, death)
         if p.territorio_id:
             self.updates["tb_fat_cidadao_territorio"].setdefault(p.territorio_id, {}).update(
                 {"st_vivo": 0}
@@ -564,7 +636,7 @@ class _Run:
         self.new_version(planner, p, d, rng, saida="135")
 
     def new_person(self, world: World, planner: Planner, d: int, rng: random.Random) -> None:
-        esf = [t for t in world.teams if t.kind == "eSF"]
+        esf = [t for t in world.teams if t.kind == "eSF" and not t.scripted]
         team = rng.choice(esf)
         options = [h for h in world.households if h.team is team and h.registered]
         household = rng.choice(options) if options else None
@@ -582,7 +654,9 @@ class _Run:
             household.idx if household else -1,
             world.ddd,
         )
+        population.draw_gender(rng, p, (d - birth) // 365)
         p.registered = household is not None
+        p.refused = p.registered and rng.random() < 0.015
         p.fat_id = self.take_table("tb_fat_cidadao_pec")
         p.cid_id = self.take_table("tb_cidadao")
         if p.registered:
@@ -642,5 +716,6 @@ class _Run:
                         p.registered,
                         p.territorio_id or None,
                         None,
+                        p.gender,
                     )
                 )

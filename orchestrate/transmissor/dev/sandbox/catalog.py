@@ -29,6 +29,17 @@ CBOS = {
     "322255": "TÉCNICO EM AGENTE COMUNITÁRIO DE SAÚDE",
     "251510": "PSICÓLOGO CLÍNICO",
     "223405": "FARMACÊUTICO",
+    "225130": "MÉDICO DE FAMÍLIA E COMUNIDADE",
+    "225250": "MÉDICO GINECOLOGISTA E OBSTETRA",
+    "225124": "MÉDICO PEDIATRA",
+    "322405": "TÉCNICO EM SAÚDE BUCAL",
+    "322425": "TÉCNICO EM SAÚDE BUCAL DA ESTRATÉGIA DE SAÚDE DA FAMÍLIA",
+    "322415": "AUXILIAR EM SAÚDE BUCAL",
+    "223710": "NUTRICIONISTA",
+    "223605": "FISIOTERAPEUTA GERAL",
+    "223905": "TERAPEUTA OCUPACIONAL",
+    "223810": "FONOAUDIÓLOGO",
+    "224140": "PROFISSIONAL DE EDUCAÇÃO FÍSICA NA SAÚDE",
 }
 
 CIDS = {
@@ -63,6 +74,21 @@ CIDS = {
     "Z000": "Exame médico geral",
     "Z001": "Exame de rotina de saúde da criança",
     "Z124": "Exame especial de rastreamento de neoplasia do colo do útero",
+    "Z340": "Supervisão de primeira gravidez normal",
+    "O100": "Hipertensão essencial pré-existente complicando a gravidez, o parto e o puerpério",
+    "O249": "Diabetes mellitus na gravidez, não especificado",
+    "Z370": "Nascimento único e vivo",
+    "Z392": "Seguimento pós-parto, de rotina",
+    "O069": "Aborto não especificado - completo ou não especificado, sem complicações",
+    "O021": "Aborto retido",
+    "F530": "Transtornos mentais e comportamentais leves associados ao puerpério",
+    "Z300": "Aconselhamento geral sobre contracepção",
+    "Z301": "Inserção de dispositivo anticoncepcional (intra-uterino)",
+    "Z304": "Supervisão do uso de medicamentos anticoncepcionais",
+    "N912": "Amenorréia, não especificada",
+    "N943": "Síndrome de tensão pré-menstrual",
+    "N951": "Estados da menopausa e do climatério feminino",
+    "N920": "Menstruação excessiva e frequente com ciclo menstrual regular",
 }
 
 CIAPS = {
@@ -95,6 +121,21 @@ CIAPS = {
     "X84": "Vaginite/vulvite",
     "D87": "Alteração da função do estômago",
     "ABP022": "Rastreamento de câncer do colo do útero",
+    "ABP002": "Puerpério (até 42 dias)",
+    "ABP003": "Saúde sexual e reprodutiva",
+    "ABP004": "Puericultura",
+    "ABP023": "Rastreamento de câncer de mama",
+    "W79": "Gravidez não desejada",
+    "W18": "Sinais/sintomas pós-parto",
+    "W19": "Sinais/sintomas da lactação",
+    "W91": "Parto sem complicações de nado-morto",
+    "W83": "Aborto provocado",
+    "W11": "Contracepção oral",
+    "W12": "Contracepção intrauterina",
+    "W14": "Contracepção outros",
+    "X11": "Sinais/sintomas da menopausa/climatério",
+    "X89": "Síndrome de tensão pré-menstrual",
+    "X02": "Dor menstrual",
 }
 
 # SIGTAP code -> name; AB codes -> (name, SIGTAP equivalent)
@@ -122,6 +163,27 @@ SIGTAP = {
     "0101020058": "APLICAÇÃO TÓPICA DE FLÚOR (INDIVIDUAL POR SESSÃO)",
     "0307010031": "RESTAURAÇÃO DE DENTE PERMANENTE ANTERIOR",
     "0414020138": "EXODONTIA DE DENTE PERMANENTE",
+    "0101040083": "MEDIÇÃO DE PESO",
+    "0101040075": "MEDIÇÃO DE ALTURA",
+    "0301010269": "AVALIAÇÃO DO CRESCIMENTO NA PUERICULTURA",
+    "0214010279": "TESTE RÁPIDO PARA DETECÇÃO DE ANTICORPOS ANTI-HIV EM GESTANTE",
+    "0214010252": "TESTE RÁPIDO TREPONÊMICO PARA DETECÇÃO DE SÍFILIS EM GESTANTE",
+    "0214010104": "TESTE RÁPIDO PARA DETECÇÃO DE INFECÇÃO PELO HBV",
+    "0214010236": "TESTE RÁPIDO PARA DETECÇÃO DE HBSAG EM GESTANTE",
+    "0214010090": "TESTE RÁPIDO PARA DETECÇÃO DE HEPATITE C",
+    "0214010309": "TESTE RÁPIDO PARA DETECÇÃO DE ANTICORPOS CONTRA HEPATITE C EM GESTANTE",
+    "0202030784": "PESQUISA DE ANTICORPOS CONTRA ANTÍGENO CENTRAL DO VÍRUS DA HEPATITE B",
+    "0202030970": "PESQUISA DE ANTÍGENO DE SUPERFÍCIE DO VÍRUS DA HEPATITE B (HBSAG)",
+    "0202030679": "PESQUISA DE ANTICORPOS CONTRA O VÍRUS DA HEPATITE C (ANTI-HCV)",
+    "0202031098": "TESTE TREPONÊMICO P/ DETECÇÃO DE SÍFILIS",
+    "0202030318": "PESQUISA DE ANTICORPOS ANTI-HTLV-1 + HTLV-2",
+    "0203010086": "EXAME CITOPATOLÓGICO CÉRVICO-VAGINAL/MICROFLORA-RASTREAMENTO",
+    "0203010019": "EXAME CITOPATOLÓGICO CÉRVICO-VAGINAL/MICROFLORA",
+    "0201020076": "COLETA DE MATERIAL DO COLO DE ÚTERO PARA EXAME MOLECULAR DE HPV",
+    "0202100251": "EXAME MOLECULAR PARA DETECÇÃO DE HPV",
+    "0204030030": "MAMOGRAFIA",
+    "0204030188": "MAMOGRAFIA BILATERAL PARA RASTREAMENTO",
+    "0301040095": "EXAME DO PÉ DIABÉTICO",
 }
 AB_CODES = {
     "ABPG033": ("AFERIÇÃO DE PRESSÃO ARTERIAL", "0301100039"),
@@ -131,6 +193,7 @@ AB_CODES = {
     "ABEX008": ("HEMOGLOBINA GLICADA", "0202010503"),
     "ABEX018": ("HIV", "0202030300"),
     "ABEX019": ("SÍFILIS (VDRL)", "0202031110"),
+    "ABEX001": ("CITOPATOLÓGICO DE COLO UTERINO", "0203010086"),
 }
 
 IMUNOBIOLOGICOS = {
@@ -140,8 +203,29 @@ IMUNOBIOLOGICOS = {
     "9": ("HB", "Vacina hepatite B"),
     "67": ("HPV4", "Vacina HPV quadrivalente"),
     "57": ("dTpa", "Vacina dTpa adulto"),
+    "17": ("Hib", "Vacina Haemophilus influenzae b"),
+    "24": ("SCR", "Vacina sarampo, caxumba, rubéola"),
+    "26": ("VPC10", "Vacina pneumocócica 10-valente"),
+    "29": ("DTPa/VIP/Hib", "Vacina penta acelular (DTPa/VIP/Hib)"),
+    "33": ("INF3", "Vacina influenza trivalente"),
+    "39": ("DTP/Hib", "Vacina tetravalente (DTP/Hib)"),
+    "46": ("DTP", "Vacina adsorvida difteria, tétano e pertussis"),
+    "47": ("DTPa", "Vacina adsorvida difteria, tétano e pertussis acelular infantil"),
+    "56": ("SCRV", "Vacina sarampo, caxumba, rubéola e varicela"),
+    "58": ("DTPa/VIP", "Vacina tetra acelular (DTPa/VIP)"),
+    "59": ("VPC13", "Vacina pneumocócica 13-valente"),
+    "77": ("INF4", "Vacina influenza tetravalente"),
+    "93": ("HPV9", "Vacina HPV nonavalente"),
+    "106": ("VPC15", "Vacina pneumocócica 15-valente"),
+    "107": ("VPC20", "Vacina pneumocócica 20-valente"),
 }
-DOSES = {"1": ("D1", "1ª Dose"), "2": ("D2", "2ª Dose"), "3": ("D3", "3ª Dose")}
+# The rules ignore dose labels; boosters are labelled REF (the sandbox's own code).
+DOSES = {
+    "1": ("D1", "1ª Dose"),
+    "2": ("D2", "2ª Dose"),
+    "3": ("D3", "3ª Dose"),
+    "REF": ("REF", "Reforço"),
+}
 
 SEXOS = (("0", "Masculino", "M"), ("1", "Feminino", "F"), ("4", "Ignorado", "I"))
 LOCAIS = (("1", "UBS"), ("2", "Unidade móvel"), ("4", "Domicílio"), ("5", "Escola/Creche"))
@@ -151,6 +235,26 @@ TIPOS_ATENDIMENTO = (
     ("4", "Escuta inicial/Orientação"),
     ("5", "Consulta no dia"),
     ("6", "Atendimento de urgência"),
+)
+PARTICIPACAO = (
+    ("1", "Cidadão não participou"),
+    ("2", "Presencial"),
+    ("3", "Chamada de vídeo"),
+    ("4", "Chamada de voz"),
+    ("5", "E-mail"),
+    ("6", "Mensagem"),
+    ("7", "Outros"),
+)
+SITUACOES_PROBLEMA = (("0", "Ativo"), ("1", "Latente"), ("2", "Resolvido"))
+# tb_tipo_equipe (operational): id, MS code, sigla, name. Ids are local surrogates, never the
+# MS code; the old code 49 shares eAP's sigla, so only nu_ms tells them apart.
+TIPOS_EQUIPE = (
+    (3, "70", "ESF", "ESTRATÉGIA DE SAÚDE DA FAMÍLIA"),
+    (4, "71", "ESB", "EQUIPE DE SAÚDE BUCAL"),
+    (5, "72", "EMULTI", "EQUIPE MULTIPROFISSIONAL NA ATENÇÃO PRIMÁRIA À SAÚDE"),
+    (6, "73", "ECR", "EQUIPE DOS CONSULTÓRIOS NA RUA"),
+    (7, "76", "EAP", "EQUIPE DE ATENÇÃO PRIMÁRIA"),
+    (2, "49", "EAP", "EQUIPE DE ATENÇÃO PRIMÁRIA (CÓDIGO ANTIGO)"),
 )
 TIPOS_FICHA = (
     ("2", "Cadastro Individual"),
@@ -218,7 +322,15 @@ AUX_ROWS: dict[str, tuple[tuple[str, str], ...]] = {
         ("4", "PARDA"),
         ("5", "INDÍGENA"),
     ),
-    "tb_dim_identidade_genero": (("148", "Homem transsexual"), ("149", "Mulher transsexual")),
+    "tb_dim_identidade_genero": (
+        ("149", "Homem transgênero"),
+        ("150", "Mulher transgênero"),
+        ("156", "Travesti"),
+        ("200", "Homem cisgênero"),
+        ("201", "Mulher cisgênero"),
+        ("203", "Não-binário"),
+        ("151", "Outro"),
+    ),
     "tb_dim_estrategia_vacinacao": (("1", "Rotina"), ("2", "Especial"), ("3", "Bloqueio")),
 }
 
@@ -296,6 +408,15 @@ def build(tables: dict[str, Table], municipio: Municipio) -> Dimensions:
         [(1, "-", NAO_INFORMADO, None, 0, "-")]
         + [(i + 2, c, d, None, i + 1, d) for i, (c, d) in enumerate(TIPOS_ATENDIMENTO)],
     )
+    put(
+        "tb_dim_tipo_participacao_atend",
+        [(1, "-", NAO_INFORMADO)] + [(i + 2, c, d) for i, (c, d) in enumerate(PARTICIPACAO)],
+    )
+    put(
+        "tb_dim_situacao_problema",
+        [(1, "-", NAO_INFORMADO)] + [(i + 2, c, d) for i, (c, d) in enumerate(SITUACOES_PROBLEMA)],
+    )
+    put("tb_tipo_equipe", list(TIPOS_EQUIPE))
     put(
         "tb_dim_tipo_ficha",
         [(1, "-", NAO_INFORMADO, 0, "-")]

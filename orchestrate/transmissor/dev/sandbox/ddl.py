@@ -68,6 +68,14 @@ BOOKKEEPING_SQL = [
   nu_micro_area varchar(3),
   co_cds_prof bigint NOT NULL
 )""",
+    """CREATE TABLE sandbox.team (
+  co_dim_equipe bigint PRIMARY KEY,
+  co_equipe bigint NOT NULL,
+  nu_ine varchar(10) NOT NULL,
+  kind text NOT NULL,
+  nu_ms varchar(10) NOT NULL,
+  scripted boolean NOT NULL
+)""",
     """CREATE TABLE sandbox.person (
   co_pessoa integer PRIMARY KEY,
   co_fat_cidadao_pec bigint NOT NULL,
@@ -85,7 +93,8 @@ BOOKKEEPING_SQL = [
   nu_micro_area varchar(3) NOT NULL,
   registered boolean NOT NULL,
   co_fat_cidadao_territorio bigint,
-  case_name text
+  case_name text,
+  identidade_genero varchar(3)
 )""",
     """CREATE TABLE sandbox.edge_case (
   case_name text PRIMARY KEY,
@@ -93,6 +102,12 @@ BOOKKEEPING_SQL = [
   co_fat_cidadao_pec bigint NOT NULL,
   co_fat_cidadao_pec_dup bigint,
   indicator text NOT NULL,
-  expectation text NOT NULL
+  expectation text NOT NULL,
+  expected_in_list boolean,
+  expected_denominator boolean,
+  expected_points numeric,
+  expected_possible numeric,
+  expected_dum date,
+  expected_practices text
 )""",
 ]

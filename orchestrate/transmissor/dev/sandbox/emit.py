@@ -6,11 +6,12 @@ as the nightly job would have produced them); `advance` hands in its own sequenc
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 
 import psycopg
 
-from transmissor.dev.sandbox.activity import CAD, FAI, ODONTO, PROC, VAC, VISIT
+from transmissor.dev.sandbox.activity import CAD, FAI, ODONTO, PROBLEM_KEYS, PROC, VAC, VISIT
 from transmissor.dev.sandbox.catalog import FAIXAS, Dimensions
 from transmissor.dev.sandbox.dates import SENTINEL_KEY, Calendar
 from transmissor.dev.sandbox.loader import NULL, TableWriter
@@ -61,6 +62,17 @@ def n(value) -> object:
     return NULL if value is None else value
 
 
+def problem_uuid(person: int, key: str) -> str:
+    """nu_uuid_problema: one per person and problem, the same in every evolution and record."""
+    mixed = zlib.crc32(key.encode())
+    return f"{person:08x}-{mixed >> 16:04x}-4{mixed & 0xFFF:03x}-8{person % 4096:03x}-{mixed:012x}"
+
+
+# Problem rows dated before this many days into the simulated years come from a PEC version
+# without the evolution columns (situation, uuid, assessed flag): they stay empty.
+EVOLUTION_SINCE_DAYS = 60
+
+
 class DateOrderedIds:
     """Ids per table ordered by processing date (then by emission order within a day)."""
 
@@ -101,6 +113,11 @@ class Emitter:
         self.sexo = {"M": ids["tb_dim_sexo"]["0"], "F": ids["tb_dim_sexo"]["1"]}
         self.op_sexo = {"M": ids["tb_sexo"]["0"], "F": ids["tb_sexo"]["1"]}
         self.saida = ids["tb_dim_tipo_saida_cadastro"]
+        self.tipo = {**ids["tb_dim_tipo_atendimento"], None: 1}
+        self.particip = {**ids["tb_dim_tipo_participacao_atend"], None: 1}
+        self.situacao = {**ids["tb_dim_situacao_problema"], None: 1}
+        self.genero = {**ids["tb_dim_identidade_genero"], None: 1}
+        self.evolution_since = world.start.toordinal() + EVOLUTION_SINCE_DAYS
         faixa_ids = ids["tb_dim_faixa_etaria"]
         self.faixa = [1] * 151
         for code, _, lo, hi in FAIXAS:
@@ -125,7 +142,8 @@ class Emitter:
                 "co_dim_tempo_dum nu_idade_gestacional_semanas ds_filtro_cids "
                 "ds_filtro_ciaps ds_filtro_proced_avaliados ds_filtro_proced_solicitados "
                 "co_fat_cidadao_pec dt_inicial_atendimento dt_final_atendimento "
-                "nu_cpf_cidadao st_conduta_consulta_agendada",
+                "nu_cpf_cidadao st_conduta_consulta_agendada nu_pressao_sistolica "
+                "nu_pressao_diastolica co_dim_tp_particip_cidadao",
                 fai_const,
             ),
             "problemas": w(
@@ -133,7 +151,8 @@ class Emitter:
                 "co_seq_fat_atend_ind_problemas co_fat_atd_ind "
                 "co_dim_profissional_1 co_dim_cbo_1 co_dim_unidade_saude_1 "
                 "co_dim_equipe_1 co_dim_tempo nu_uuid_ficha nu_cns co_dim_cid "
-                "co_dim_ciap co_fat_cidadao_pec nu_cpf_cidadao",
+                "co_dim_ciap co_fat_cidadao_pec nu_cpf_cidadao co_dim_situacao_problema "
+                "st_avaliado nu_uuid_problema",
                 fai_const,
             ),
             "procedimentos": w(
@@ -152,7 +171,8 @@ class Emitter:
                 "co_dim_tempo co_dim_sexo co_dim_turno co_dim_faixa_etaria "
                 "st_escuta_inicial nu_uuid_ficha nu_cns dt_nascimento "
                 "ds_filtro_procedimento co_fat_cidadao_pec dt_inicial_atendimento "
-                "dt_final_atendimento nu_cpf_cidadao",
+                "dt_final_atendimento nu_cpf_cidadao nu_peso nu_altura nu_pressao_sistolica "
+                "nu_pressao_diastolica",
                 {**muni, **origem, "co_dim_tipo_ficha": ficha["7"], "co_dim_local_atendimento": 2},
             ),
             "proced_atend_proced": w(
@@ -212,9 +232,9 @@ class Emitter:
                 "co_dim_profissional co_dim_cbo co_dim_unidade_saude co_dim_equipe "
                 "co_dim_tempo co_dim_turno co_dim_sexo nu_micro_area nu_cns "
                 "dt_nascimento co_dim_faixa_etaria co_dim_desfecho_visita "
-                "st_acomp_gestante st_acomp_crianca st_acomp_pessoa_hipertensao "
-                "st_acomp_pessoa_diabetes co_fat_cidadao_pec nu_cpf_cidadao "
-                "nu_medicao_pressao_arterial",
+                "st_acomp_gestante st_acomp_puerpera st_acomp_recem_nascido st_acomp_crianca "
+                "st_acomp_pessoa_hipertensao st_acomp_pessoa_diabetes co_fat_cidadao_pec "
+                "nu_cpf_cidadao nu_medicao_pressao_arterial nu_peso nu_altura",
                 {
                     **muni,
                     **origem,
@@ -231,7 +251,8 @@ class Emitter:
                 "co_dim_faixa_etaria st_responsavel_familiar st_gestante st_fumante "
                 "st_hipertensao_arterial st_diabete co_dim_tipo_saida_cadastro dt_obito "
                 "nu_micro_area no_nome no_nome_mae nu_celular co_fat_cidadao_pec "
-                "co_fat_cidadao_pec_responsvl nu_cpf_cidadao",
+                "co_fat_cidadao_pec_responsvl nu_cpf_cidadao st_recusa_cadastro "
+                "co_dim_identidade_genero st_informar_identidade_genero",
                 {
                     **muni,
                     **origem,
@@ -248,13 +269,12 @@ class Emitter:
                 "nu_cns_cidadao no_cidadao dt_nascimento co_sexo no_mae_cidadao "
                 "nu_celular_cidadao st_atualizacao co_cds_prof_cadastrante "
                 "co_unico_ficha_origem st_versao_atual no_cidadao_filtro dt_obito "
-                "nu_micro_area nu_cpf_cidadao",
+                "nu_micro_area nu_cpf_cidadao st_recusa_cad",
                 {
                     "co_pais": 2,
                     "co_municipio": 2,
                     "st_ficha": 1,
                     "tp_cds_origem": 3,
-                    "st_recusa_cad": 0,
                     "co_raca_cor": 1,
                     "st_desconhece_nome_mae": 0,
                     "co_nacionalidade": 2,
@@ -267,7 +287,7 @@ class Emitter:
                 "co_seq_fat_cidadao_pec co_cidadao nu_cns "
                 "no_cidadao co_dim_tempo_nascimento co_dim_sexo "
                 "nu_telefone_celular st_faleceu nu_cpf_cidadao "
-                "co_dim_unidade_saude_vinc co_dim_equipe_vinc",
+                "co_dim_unidade_saude_vinc co_dim_equipe_vinc co_dim_identidade_genero",
                 {"st_lookup_etl": 1},
             ),
             "cidadao": w(
@@ -277,7 +297,7 @@ class Emitter:
                 "co_unico_ultima_ficha dt_ultima_ficha nu_cpf nu_cns no_cidadao "
                 "no_cidadao_filtro dt_nascimento dt_obito no_mae no_mae_filtro "
                 "st_faleceu ds_logradouro nu_numero no_bairro no_bairro_filtro "
-                "nu_telefone_celular st_unificado no_sexo co_raca_cor",
+                "nu_telefone_celular st_unificado no_sexo co_raca_cor st_dados_obito_cadsus",
                 {
                     "st_desconhece_nome_mae": 0,
                     "co_nacionalidade": 2,
@@ -377,6 +397,29 @@ class Emitter:
     def age_faixa(self, p: Person, day: int) -> int:
         return self.faixa[min(150, max(0, (day - p.birth) // 365))]
 
+    def problem_columns(self, p: Person, day: int, dum: int, pid: int, problem: tuple) -> tuple:
+        """co_dim_cid, co_dim_ciap, co_dim_situacao_problema, st_avaliado, nu_uuid_problema."""
+        ciap, cid = problem[0], problem[1]
+        codes = (self.cid[cid] if cid else 1, self.ciap[ciap] if ciap else 1)
+        if len(problem) > 2:  # a Problem with its evolution data set
+            _, _, situacao, name, avaliado = problem
+            return (
+                *codes,
+                self.situacao[situacao],
+                n(avaliado),
+                problem_uuid(p.idx, name) if name else NULL,
+            )
+        if day < self.evolution_since:
+            return (*codes, 1, NULL, NULL)
+        code = problem[0] or problem[1]
+        name = PROBLEM_KEYS.get(code)
+        if name:  # chronic: active, now and then latent
+            situacao = "1" if pid % 12 == 0 else "0"
+        else:  # everyday complaints are mostly closed in the same encounter
+            name = f"{code}:{dum}" if dum else code
+            situacao = "2" if pid % 3 else "0"
+        return (*codes, self.situacao[situacao], 1, problem_uuid(p.idx, name))
+
     # -- events ------------------------------------------------------------------------
     def event(self, p: Person, e: tuple, origin: str | None = None) -> list[tuple[str, int]]:
         """Write one event; returns (table key, id) of every row written.
@@ -395,12 +438,12 @@ class Emitter:
         birth = self.cal.text(p.birth)
         sexo = self.sexo[p.sex]
         if kind == FAI:
-            _, _, _, _, _, problems, requested, evaluated, dum, weeks, tipo, local, minute = e
+            (problems, requested, evaluated, dum, weeks, tipo, local, minute) = e[5:13]
+            particip, pa, peso, altura = e[13:17]
             fid = take("fai", processed)
             uuid = ficha_uuid(staff.unit.cnes, kind, fid)
-            cids = [c for _, c in problems if c]
-            ciaps = [c for c, _ in problems if c]
-            adult = (day - p.birth) >= 18 * 365
+            cids = [pr[1] for pr in problems if pr[1]]
+            ciaps = [pr[0] for pr in problems if pr[0]]
             self.w["fai"].add(
                 (
                     fid,
@@ -413,9 +456,9 @@ class Emitter:
                     sexo,
                     self.turno(minute),
                     local,
-                    tipo,
-                    70.0 + (fid % 30) if adult and fid % 3 else NULL,
-                    160.0 + (fid % 25) if adult and fid % 3 == 1 else NULL,
+                    self.tipo[tipo],
+                    n(peso),
+                    n(altura),
                     self.cal.key(dum) if dum else SENTINEL_KEY,
                     n(weeks),
                     pipes(cids),
@@ -426,12 +469,18 @@ class Emitter:
                     self.stamp(day, minute),
                     self.stamp(day, minute + 20),
                     cpf,
-                    int(tipo == 2),
+                    int(tipo == "1"),
+                    pa[0] if pa else NULL,
+                    pa[1] if pa else NULL,
+                    self.particip[particip],
                 )
             )
             written.append(("fai", fid))
-            for ciap, cid in problems:
+            for problem in problems:
                 pid = take("problemas", processed)
+                cid_id, ciap_id, situacao, avaliado, problem_id = self.problem_columns(
+                    p, day, dum, pid, problem
+                )
                 self.w["problemas"].add(
                     (
                         pid,
@@ -440,10 +489,13 @@ class Emitter:
                         key,
                         uuid,
                         cns,
-                        self.cid[cid] if cid else 1,
-                        self.ciap[ciap] if ciap else 1,
+                        cid_id,
+                        ciap_id,
                         fat,
                         cpf,
+                        situacao,
+                        avaliado,
+                        problem_id,
                     )
                 )
                 written.append(("problemas", pid))
@@ -460,7 +512,7 @@ class Emitter:
                 )
                 written.append(("procedimentos", rid))
         elif kind == PROC:
-            _, _, _, _, _, codes, escuta, minute = e
+            codes, escuta, minute, pa, peso, altura = e[5:11]
             aid = take("proced_atend", processed)
             uuid = ficha_uuid(staff.unit.cnes, kind, aid)
             turno = self.turno(minute)
@@ -482,6 +534,10 @@ class Emitter:
                     self.stamp(day, minute),
                     self.stamp(day, minute + 10),
                     cpf,
+                    n(peso),
+                    n(altura),
+                    pa[0] if pa else NULL,
+                    pa[1] if pa else NULL,
                 )
             )
             written.append(("proced_atend", aid))
@@ -575,7 +631,7 @@ class Emitter:
                 )
                 written.append(("vacina", did))
         elif kind == VISIT:
-            _, _, _, _, _, desfecho, flags, pa, minute = e
+            desfecho, flags, pa, minute, peso, altura = e[5:11]
             wid = take("visita", processed)
             uuid = ficha_uuid(staff.unit.cnes, kind, wid)
             self.w["visita"].add(
@@ -595,13 +651,15 @@ class Emitter:
                     fat,
                     cpf,
                     n(pa),
+                    n(peso),
+                    n(altura),
                 )
             )
             written.append(("visita", wid))
         return written
 
     def cad(self, p: Person, e: tuple, origin: str | None = None) -> list[tuple[str, int]]:
-        (_, processed, day, _, acs, uuid, has, dm, gest, saida, first, last, smoker) = e
+        (_, processed, day, _, acs, uuid, has, dm, gest, saida, first, last, smoker, recusa) = e
         cid = self.take("cad", processed)
         cds = self.take("cds_cad", processed)  # same as cid in create (same order)
         origin = origin or uuid
@@ -609,6 +667,9 @@ class Emitter:
         responsible = household.responsible if household else p.idx
         resp_fat = self.world.persons[responsible].fat_id if responsible != p.idx else NULL
         obito = self.cal.text(p.death) if saida == "135" and p.death else NULL
+        # a version by another team's ACS (before a change of team) names that ACS's area
+        microarea = p.microarea if acs.team is p.team else acs.microarea or "-"
+        gender = None if recusa else p.gender
         self.w["cad"].add(
             (
                 cid,
@@ -631,13 +692,16 @@ class Emitter:
                 dm,
                 self.saida[saida] if saida else 1,
                 obito,
-                p.microarea,
+                microarea,
                 p.name,
                 p.mother,
                 p.phone or NULL,
                 p.fat_id,
                 resp_fat,
                 p.cpf or NULL,
+                recusa,
+                self.genero[gender],
+                int(gender is not None),
             )
         )
         self.w["cds_cad"].add(
@@ -660,8 +724,9 @@ class Emitter:
                 int(last),
                 p.name.lower(),
                 obito,
-                p.microarea,
+                microarea,
                 p.cpf or NULL,
+                recusa,
             )
         )
         return [("cad", cid), ("cds_cad", cds)]
@@ -700,6 +765,7 @@ class Emitter:
                     n(cpf),
                     vinc_unit,
                     vinc_team,
+                    self.genero[p.gender],
                 )
             )
             uuid_ficha, ficha_day = (
@@ -732,6 +798,7 @@ class Emitter:
                     dup,
                     "FEMININO" if p.sex == "F" else "MASCULINO",
                     p.raca,
+                    int(p.cadsus_death),
                 )
             )
             master = p.cid_id if p.dup_fat_id else NULL

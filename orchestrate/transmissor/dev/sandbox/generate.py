@@ -29,7 +29,7 @@ from transmissor.errors import TransmissorError
 from transmissor.municipios.ibge import lookup
 
 MIN_CITIZENS, MAX_CITIZENS = 100, 200_000
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 BATCH = 4000
 
 
@@ -214,6 +214,9 @@ def write_bookkeeping(
             (table.name,),
         )
     world = model.world
+    with conn.cursor() as cur, cur.copy("COPY sandbox.team FROM STDIN") as copy:
+        for t in world.teams:
+            copy.write_row((t.dim_id, t.op_id, t.ine, t.kind, t.ms, t.scripted))
     with conn.cursor() as cur, cur.copy("COPY sandbox.staff FROM STDIN") as copy:
         for s in world.staff:
             copy.write_row(
@@ -251,11 +254,20 @@ def write_bookkeeping(
                     p.registered,
                     p.territorio_id or None,
                     p.case or None,
+                    p.gender,
                 )
             )
-    for case in model.scripted.cases:
-        p = world.persons[case.person]
-        conn.execute(
-            "INSERT INTO sandbox.edge_case VALUES (%s, %s, %s, %s, %s, %s)",
-            (case.name, p.idx, p.fat_id, p.dup_fat_id or None, case.indicator, case.expectation),
-        )
+    with conn.cursor() as cur, cur.copy("COPY sandbox.edge_case FROM STDIN") as copy:
+        for case in model.scripted.cases:
+            p = world.persons[case.person]
+            copy.write_row(
+                (
+                    case.name,
+                    p.idx,
+                    p.fat_id,
+                    p.dup_fat_id or None,
+                    case.indicator,
+                    case.expectation,
+                    *case.expected,
+                )
+            )

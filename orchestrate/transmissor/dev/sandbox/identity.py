@@ -236,7 +236,7 @@ def person_name(rng: random.Random, sex: str) -> str:
 
 def cpf(rng: random.Random) -> str:
     """An 11-digit CPF with correct check digits."""
-    digits = [rng.randint(0, 9) for _ in range(9)]
+    digits = [int(c) for c in f"{rng.randrange(10**9):09d}"]  # one draw, not nine
     if len(set(digits)) == 1:
         digits[0] = (digits[0] + 1) % 10
     for length in (9, 10):
@@ -261,7 +261,7 @@ def cns(rng: random.Random) -> str:
     """A 15-digit CNS: definitive (starts 1/2, from a PIS) or provisional (starts 7/8/9)."""
     if rng.random() < 0.85:
         while True:
-            pis = str(rng.randint(1, 2)) + "".join(str(rng.randint(0, 9)) for _ in range(10))
+            pis = f"{rng.randrange(10**10, 3 * 10**10):011d}"  # 1... or 2...
             total = sum(int(d) * (15 - i) for i, d in enumerate(pis))
             dv = 11 - total % 11
             if dv == 11:
@@ -270,7 +270,7 @@ def cns(rng: random.Random) -> str:
                 continue  # the "001" variant; skip it to keep the rule simple
             return f"{pis}000{dv}"
     while True:
-        head = str(rng.randint(7, 9)) + "".join(str(rng.randint(0, 9)) for _ in range(13))
+        head = f"{rng.randrange(7 * 10**13, 10**14):014d}"  # 7..., 8... or 9...
         total = sum(int(d) * (15 - i) for i, d in enumerate(head))
         last = (-total) % 11
         if last < 10:

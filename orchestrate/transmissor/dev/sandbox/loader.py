@@ -8,6 +8,7 @@ preformatted with one `%` template per table, which keeps 100+ column tables che
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 
 import psycopg
@@ -61,14 +62,14 @@ class TableWriter:
                 parts.append(default_value(table, name).replace("%", "%%"))
         # Template columns follow the table order, so reorder the caller's values.
         order = [self.columns.index(name) for name in names if name in slots]
-        self._identity = order == list(range(len(order)))
-        self._order = order
+        # None: the caller's order is the table's; else one C-level reorder per row
+        self._reorder = None if order == list(range(len(order))) else operator.itemgetter(*order)
         self.template = "\t".join(parts) + "\n"
 
     def add(self, values: Sequence[object]) -> None:
-        if not self._identity:
-            values = [values[i] for i in self._order]
-        self.rows.append(self.template % tuple(values))
+        reorder = self._reorder
+        row = tuple(values) if reorder is None else reorder(values)
+        self.rows.append(self.template % row)
         self.count += 1
 
     def flush(self, conn: psycopg.Connection) -> None:

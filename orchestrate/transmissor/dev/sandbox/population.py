@@ -3,6 +3,11 @@
 Sizes follow the brief: about one eSF per 3,000-3,500 people, a few eAP teams, one UBS per one
 to three teams; ages and sexes follow the Brazilian 2022 census pyramid; chronic conditions,
 pregnancies and deaths follow plausible age-specific rates.
+
+Teams carry their MS type (`tb_tipo_equipe.nu_ms`): eSF 70 and eAP 76 count for the quality
+indicators; one eSB (71, dentist and TSB, no population) and one team of the old code 49 (whose
+sigla is also EAP; it has ACS and linked people, who fall out of C2-C7) complete the services.
+One more eSF team holds only the scripted C1 attendances (`cases.py`): no random person uses it.
 """
 
 from __future__ import annotations
@@ -67,17 +72,51 @@ class Staff:
     cds_prof_id: int
 
 
+# farmacêutico, fisioterapeuta, nutricionista, terapeuta ocupacional, psicólogo, TSB, ASB,
+# dentist, ACS, TACS, técnico de enfermagem
+SCRIPTED_EXTRA_CBOS = (
+    "223405",
+    "223605",
+    "223710",
+    "223905",
+    "251510",
+    "322405",
+    "322415",
+    "223293",
+    "515105",
+    "322255",
+    "322205",
+)
+# kind -> MS team type (tb_tipo_equipe.nu_ms)
+TEAM_TYPES = {"eSF": "70", "eAP": "76", "eSB": "71", "antiga": "49"}
+
+
 @dataclass(slots=True)
 class Team:
     dim_id: int
     ine: str
     name: str
-    kind: str  # eSF or eAP
+    kind: str  # eSF, eAP, eSB or antiga (MS code 49)
     unit: Unit
     staff: dict[str, list[Staff]] = field(default_factory=dict)
+    scripted: bool = False  # only scripted cases use it (the C1 team)
+    op_id: int = 0  # tb_equipe id
 
     def pick(self, rng: random.Random, role: str) -> Staff:
-        return rng.choice(self.staff[role])
+        members = self.staff[role]
+        return members[int(rng.random() * len(members))]  # cheaper than rng.choice
+
+    def with_cbo(self, cbo: str) -> Staff:
+        return next(s for members in self.staff.values() for s in members if s.cbo == cbo)
+
+    @property
+    def ms(self) -> str:
+        return TEAM_TYPES[self.kind]
+
+    @property
+    def registers(self) -> bool:
+        """Has ACS: registers its people (cadastro individual) and visits them."""
+        return bool(self.staff.get("acs")) and self.kind in ("eSF", "antiga")
 
 
 @dataclass(slots=True)
@@ -113,6 +152,13 @@ class Person:
     smoker: bool = False
     moved_out: bool = False
     pregnancies: list[Pregnancy] = field(default_factory=list)
+    gender: str | None = None  # LEDI identidade de gênero, None = not informed
+    cadsus_death: bool = False  # the death also came from CadSUS (st_dados_obito_cadsus)
+    refused: bool = False  # the person refused the cadastro individual
+    former_team: Team | None = None  # team before a change of team by a new cadastro version
+    team_since: int = 0  # ordinal of that change
+    dm_resolved: int = 0  # ordinal of the evaluation that marked diabetes resolved
+    has_resolved: int = 0  # same for hypertension
     fat_id: int = 0
     cid_id: int = 0
     dup_fat_id: int = 0
@@ -182,13 +228,26 @@ def build_services(rng: random.Random, citizens: int, dims: Dimensions) -> tuple
         units.append(Unit(i + 2, identity.cnes(rng), f"{prefix} {bairro}", bairro, i + 2))
     teams: list[Team] = []
     names_used: dict[str, int] = {}
-    for i in range(n_esf + n_eap):
-        kind = "eSF" if i < n_esf else "eAP"
-        unit = units[i % n_units] if kind == "eSF" else units[(i - n_esf) % n_units]
-        base = f"{'ESF' if kind == 'eSF' else 'EAP'} {unit.bairro}"
+
+    def add_team(kind: str, unit: Unit, prefix: str, scripted: bool = False) -> Team:
+        base = f"{prefix} {unit.bairro}"
         names_used[base] = names_used.get(base, 0) + 1
         suffix = ("", " II", " III", " IV", " V")[min(names_used[base] - 1, 4)]
-        teams.append(Team(i + 2, identity.ine(rng), base + suffix, kind, unit))
+        team = Team(len(teams) + 2, identity.ine(rng), base + suffix, kind, unit, scripted=scripted)
+        teams.append(team)
+        return team
+
+    for i in range(n_esf + n_eap):
+        if i < n_esf:
+            add_team("eSF", units[i % n_units], "ESF")
+        else:
+            add_team("eAP", units[(i - n_esf) % n_units], "EAP")
+    esb = add_team("eSB", units[0], "ESB")
+    old = add_team("antiga", units[-1], "EAP")  # MS code 49, sigla EAP: not an eAP
+    c1 = add_team("eSF", units[0], "ESF", scripted=True)
+    # tb_equipe ids are the operational table's own, unrelated to the DW's
+    for n, team in enumerate(reversed(teams)):
+        team.op_id = n + 11
     cbo_ids = dims.ids["tb_dim_cbo"]
     staff: list[Staff] = []
 
@@ -211,27 +270,53 @@ def build_services(rng: random.Random, citizens: int, dims: Dimensions) -> tuple
 
     first_team_of_unit: dict[int, Team] = {}
     for team in teams:
-        first_team_of_unit.setdefault(team.unit.dim_id, team)
-        if team.kind == "eSF":
-            hire(team, "medico", "225142")
+        if team.kind in ("eSF", "eAP") and not team.scripted:
+            first_team_of_unit.setdefault(team.unit.dim_id, team)
+        if team.scripted:
+            # one professional of every C1 CBO, a pediatrician (médico, not C1) and a técnico
+            for cbo in ("225142", "225170", "225125", "225130", "225250", "225124"):
+                hire(team, "medico", cbo)
+            for cbo in ("223565", "223505"):
+                hire(team, "enfermeiro", cbo)
+            hire(team, "tecnico", "322245")
+            # exact CBOs the scripted cases of C2-C7 name (a role no random draw uses)
+            for cbo in SCRIPTED_EXTRA_CBOS:
+                hire(team, "extra", cbo, "01" if cbo in ("515105", "322255") else None)
+        elif team.kind == "eSF":
+            hire(team, "medico", "225142" if rng.random() < 0.7 else "225130")
             hire(team, "enfermeiro", "223565")
             for _ in range(rng.randint(1, 2)):
                 hire(team, "tecnico", rng.choice(("322245", "322205")))
             for m in range(rng.randint(4, 6)):
                 hire(team, "acs", "322255" if rng.random() < 0.15 else "515105", f"{m + 1:02d}")
-        else:
-            hire(team, "medico", rng.choice(("225125", "225170")))
+        elif team.kind == "eAP":
+            hire(team, "medico", rng.choice(("225125", "225170", "225250")))
             hire(team, "enfermeiro", "223505")
             hire(team, "tecnico", "322230")
+        elif team.kind == "eSB":
+            hire(team, "dentista", "223293")
+            hire(team, "tsb", rng.choice(("322405", "322425")))
+            hire(team, "asb", "322415")
+        else:
+            hire(team, "medico", "225170")
+            hire(team, "enfermeiro", "223505")
+            hire(team, "tecnico", "322205")
+            for m in range(2):
+                hire(team, "acs", "515105", f"{m + 1:02d}")
     for unit in units:
         team = first_team_of_unit.get(unit.dim_id, teams[0])
         hire(team, "dentista", rng.choice(("223208", "223293")))
         hire(team, "outro", rng.choice(("251510", "223405")))
-    # Units/teams without their own dentist or "outro" borrow the unit's first team's.
+        hire(team, "multi", rng.choice(("223710", "223605", "223905", "223810", "224140")))
+    # Teams without their own dentist, TSB, "outro" or eMulti professional borrow the unit's
+    # first team's (the eSB's for TSB and ASB).
     for team in teams:
         lead = first_team_of_unit.get(team.unit.dim_id, teams[0])
-        for role in ("dentista", "outro"):
+        for role in ("dentista", "outro", "multi"):
             team.staff.setdefault(role, lead.staff.get(role) or teams[0].staff[role])
+        for role in ("tsb", "asb"):
+            team.staff.setdefault(role, esb.staff[role])
+    del old, c1
 
     dims.rows["tb_dim_unidade_saude"] = [(1, "-", "SEM UNIDADE", None, 1, "-")] + [
         (u.dim_id, u.cnes, u.name, u.bairro, 1, f"{u.cnes} {u.name}") for u in units
@@ -242,6 +327,10 @@ def build_services(rng: random.Random, citizens: int, dims: Dimensions) -> tuple
     dims.rows["tb_dim_equipe"] = [(1, "-", "SEM EQUIPE", 1, "-")] + [
         (t.dim_id, t.ine, t.name, 1, f"{t.ine} {t.name}") for t in teams
     ]
+    tipo_ids = dims.ids["tb_tipo_equipe"]
+    dims.rows["tb_equipe"] = sorted(
+        (t.op_id, t.ine, t.name, tipo_ids[t.ms], 1, t.unit.op_id) for t in teams
+    )
     dims.rows["tb_dim_profissional"] = [(1, "-", "NÃO INFORMADO", 1, "-")] + [
         (s.dim_id, s.cns, s.name, 1, f"{s.cns} {s.name}") for s in staff
     ]
@@ -315,6 +404,17 @@ def new_person(
     )
 
 
+# LEDI identidade de gênero among people who informed it (cis for most; §9 of the rules)
+GENDERS_M = (("200", 985), ("149", 5), ("203", 4), ("151", 3), ("156", 3))
+GENDERS_F = (("201", 985), ("150", 5), ("203", 4), ("151", 3), ("156", 3))
+
+
+def draw_gender(rng: random.Random, p: Person, age: int) -> None:
+    """Gender identity, informed by about half of the people from 14 years on."""
+    if age >= 14 and rng.random() < 0.5:
+        p.gender = str(_weighted(rng, GENDERS_M if p.sex == "M" else GENDERS_F))
+
+
 def build_people(
     rng: random.Random, citizens: int, reference: date, start: date, teams: list[Team], ddd: int
 ) -> tuple[list[Person], list[Household]]:
@@ -324,9 +424,11 @@ def build_people(
     for _, _, share in groups:
         acc += share
         cumulative.append(acc)
-    esf = [t for t in teams if t.kind == "eSF"]
+    esf = [t for t in teams if t.kind == "eSF" and not t.scripted]
     eap = [t for t in teams if t.kind == "eAP"]
+    old = [t for t in teams if t.kind == "antiga"]
     eap_share = min(0.25, 1500 * len(eap) / citizens)
+    old_share = 0.03 if old else 0.0
     persons: list[Person] = []
     households: list[Household] = []
     while len(persons) < citizens:
@@ -338,6 +440,8 @@ def build_people(
             team, microarea = rng.choice(eap), "-"
         else:
             team = esf[rng.randrange(len(esf))]
+            if draw > 1 - old_share:
+                team = rng.choice(old)
             microarea = rng.choice(team.staff["acs"]).microarea or "-"
         members = []
         h = len(households)
@@ -348,9 +452,10 @@ def build_people(
             age = age_days // 365
             sex = "F" if rng.random() < _female_share(age) else "M"
             person = new_person(rng, len(persons), ref - age_days, sex, team, microarea, h, ddd)
+            draw_gender(rng, person, age)
             persons.append(person)
             members.append(person.idx)
-        registered = team is not None and team.kind == "eSF"
+        registered = team is not None and team.registers
         for idx in members:
             persons[idx].registered = registered and rng.random() < 0.93
         responsible = next((i for i in members if persons[i].registered), members[0])
@@ -370,6 +475,7 @@ def build_people(
         )
     for person in persons:
         _conditions(rng, person, ref, first)
+        _team_change(rng, person, esf + old, ref, first)
     return persons, households
 
 
@@ -379,17 +485,34 @@ def _conditions(rng: random.Random, p: Person, ref: int, first: int) -> None:
         p.hypertension = True
         p.has_problem = rng.random() < 0.85
         p.has_self = rng.random() < 0.7 or not p.has_problem
+        if p.has_problem and rng.random() < 0.03:  # e.g. gestational or drug-induced
+            p.has_resolved = rng.randint(first + 120, ref - 30)
     if rng.random() < _rate(age, DIABETES):
         p.diabetes = True
         p.dm_problem = rng.random() < 0.85
         p.dm_self = rng.random() < 0.7 or not p.dm_problem
+        if p.dm_problem and rng.random() < 0.05:  # remission, or a diagnosis revised
+            p.dm_resolved = rng.randint(first + 120, ref - 30)
     p.smoker = age >= 15 and rng.random() < 0.1
     if rng.random() < _rate(age, DEATH_3Y) and p.birth < ref:
         p.death = rng.randint(max(first, p.birth + 1), ref)
+        p.cadsus_death = rng.random() < 0.4
     elif p.registered and rng.random() < 0.01:
         p.moved_out = True
-    if p.sex == "F" and 14 <= age <= 46:
+    elif p.registered and rng.random() < 0.015:
+        p.refused = True
+    if p.sex == "F" and 14 <= age <= 46 and p.gender != "150":
         _pregnancies(rng, p, ref, first)
+
+
+def _team_change(rng: random.Random, p: Person, teams: list[Team], ref: int, first: int) -> None:
+    """About 2% of the registered came from another team: a new cadastro version moved them."""
+    if not p.registered or p.refused or p.team is None or rng.random() >= 0.02:
+        return
+    others = [t for t in teams if t is not p.team]
+    if others and first + 90 < ref - 60:
+        p.former_team = rng.choice(others)
+        p.team_since = rng.randint(first + 90, ref - 60)
 
 
 def _pregnancies(rng: random.Random, p: Person, ref: int, first: int) -> None:
