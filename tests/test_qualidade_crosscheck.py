@@ -37,8 +37,8 @@ MARTS = {
     "C1": "marts.c1_mais_acesso",
     "C2": "marts.c2_desenvolvimento_infantil",
     "C3": "marts.c3_gestacao_puerperio",
-    "C4": "marts.c4_pessoa_diabetes",
-    "C5": "marts.c5_pessoa_hipertensao",
+    "C4": "marts.c4_diabetes",
+    "C5": "marts.c5_hipertensao",
     "C6": "marts.c6_pessoa_idosa",
     "C7": "marts.c7_prevencao_cancer",
 }
