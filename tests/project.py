@@ -30,6 +30,15 @@ LINKED = (".venv",)
 REFERENCE_DATE = date(2026, 11, 27)
 
 
+def comparable_value(column: str, source_type: str) -> sql.Composable:
+    """A column as text that compares values, whichever path loaded it: cast to its source
+    type, numerics as doubles (Singer loads 130 as 130.0, the same number; trim_scale would
+    need PostgreSQL 13 at the PEC)."""
+    if source_type.startswith("numeric"):
+        return sql.SQL("{}::numeric::float8").format(sql.Identifier(column))
+    return sql.SQL("{}::{}").format(sql.Identifier(column), sql.SQL(source_type))
+
+
 @dataclass
 class ProjectCopy:
     """A project copy wired to one test server."""
@@ -139,11 +148,12 @@ class ProjectCopy:
         return Contract.load(self.root)
 
     def source_snapshot(self, ibge: str, table: str, key: str) -> dict[int, str]:
-        """key -> md5 of the contract columns of each row at the source."""
+        """key -> md5 of the contract columns of each row at the source (comparable_value)."""
         columns = self.contract().table(table).columns
+        types = self.source_types(ibge, table)
         query = sql.SQL("select {key}, md5(row({cols})::text) from {table}").format(
             key=sql.Identifier(key),
-            cols=sql.SQL(", ").join(sql.Identifier(c) for c in columns),
+            cols=sql.SQL(", ").join(comparable_value(c, types[c]) for c in columns),
             table=sql.Identifier("public", table),
         )
         with psycopg.connect(self.sources[ibge]) as conn:

@@ -45,8 +45,10 @@ def _columns(project: ProjectCopy, table: str) -> list[tuple[str, str]]:
         ).fetchall()
 
 
-def _difference(project: ProjectCopy, table: str, columns: list[str]) -> int:
-    """Rows of one município not in the other's, both ways, on the contract columns."""
+def difference(
+    project: ProjectCopy, table: str, columns: list[str], a: str = SINGER, b: str = COPY
+) -> int:
+    """Rows of município `a` not in `b`'s, both ways, on the contract columns."""
     cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
     relation = sql.Identifier("raw_pec", table)
     query = sql.SQL(
@@ -57,7 +59,7 @@ def _difference(project: ProjectCopy, table: str, columns: list[str]) -> int:
         " select {c} from {r} where co_municipio_ibge = %(a)s)) d"
     ).format(c=cols, r=relation)
     with project.warehouse() as conn:
-        return conn.execute(query, {"a": SINGER, "b": COPY}).fetchone()[0]
+        return conn.execute(query, {"a": a, "b": b}).fetchone()[0]
 
 
 def test_first_load_by_copy_equals_the_singer_path(project: ProjectCopy) -> None:
@@ -72,11 +74,11 @@ def test_first_load_by_copy_equals_the_singer_path(project: ProjectCopy) -> None
         assert copy_bookmarks[table.stream_id] == singer_bookmarks[table.stream_id]
     # Same rows, column by column (values compared as values: 80 = 80.0).
     for table in fast_tables(contract):
-        assert _difference(project, table.name, list(table.columns)) == 0, table.name
+        assert difference(project, table.name, list(table.columns)) == 0, table.name
     # The incremental path continues where the copy ended, then everything matches.
     project.el(COPY)
     for table in contract.tables:
-        assert _difference(project, table.name, list(table.columns)) == 0, table.name
+        assert difference(project, table.name, list(table.columns)) == 0, table.name
     assert_converged(project, COPY)
 
 

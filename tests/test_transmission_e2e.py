@@ -17,7 +17,7 @@ import psutil
 import pytest
 from psycopg import sql
 
-from tests.project import ProjectCopy
+from tests.project import ProjectCopy, comparable_value
 from transmissor.dev import sandbox
 from transmissor.dev.localpg import LocalPostgres
 from transmissor.meltano.run import meltano_executable
@@ -40,16 +40,14 @@ def project(
 def _live_snapshot(project: ProjectCopy, ibge: str, table: str, key: str) -> dict[int, str]:
     contract_columns = project.contract().table(table).columns
     types = project.source_types(ibge, table)
-    # Cast back to the source types: the loader stores double precision as numeric, which
-    # prints 80.0 where the source prints 80.
+    # Cast back to the source types (comparable_value): the loader stores double precision as
+    # numeric, which prints 80.0 where the source prints 80.
     query = sql.SQL(
         "select {key}, md5(row({cols})::text) from {table} "
         "where co_municipio_ibge = %s and _sdc_deleted_at is null"
     ).format(
         key=sql.Identifier(key),
-        cols=sql.SQL(", ").join(
-            sql.SQL("{}::{}").format(sql.Identifier(c), sql.SQL(types[c])) for c in contract_columns
-        ),
+        cols=sql.SQL(", ").join(comparable_value(c, types[c]) for c in contract_columns),
         table=sql.Identifier("raw_pec", table),
     )
     with project.warehouse() as conn:

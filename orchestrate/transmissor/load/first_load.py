@@ -30,7 +30,7 @@ from psycopg import sql
 
 from transmissor.contract import pec_schema
 from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
-from transmissor.load.pec_columns import shapes_at, source_columns
+from transmissor.load.pec_columns import EXACT_FLOATS, shapes_at, source_columns, source_value
 from transmissor.meltano.state import get_state, set_state
 from transmissor.municipios import environments
 from transmissor.municipios.pec import connect_source
@@ -77,6 +77,7 @@ def copy_table(
         source.execute("set transaction isolation level repeatable read, read only")
         # A timestamptz cast to the raw column's timestamp must read as UTC, as the tap's does.
         source.execute("set local time zone 'UTC'")
+        source.execute(EXACT_FLOATS)
         columns = source_columns(source, schema, table)
         row = source.execute(
             sql.SQL("select max({}) from {}").format(key, sql.Identifier(schema, table.name))
@@ -88,7 +89,7 @@ def copy_table(
         # Binary COPY: the warehouse skips parsing text (a third of the load's time), but each
         # value must arrive in exactly the raw column's type, so the source casts to it.
         types = dict(column_types(warehouse, f"{RAW_SCHEMA}.{table.name}"))
-        given: list[sql.Composable] = [sql.Identifier(n) for n, _ in columns]
+        given: list[sql.Composable] = [source_value(n, t) for n, t in columns]
         given += [sql.Literal(v) for v in (ibge, stamp, stamp, stamp, millis, millis)]
         values = [
             sql.SQL("{}::{}").format(value, sql.SQL(types[name]))

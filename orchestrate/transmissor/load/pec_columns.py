@@ -17,11 +17,18 @@ def source_columns(source: psycopg.Connection, schema: str, table: Table) -> Col
     return [c for c in column_types(source, f"{schema}.{table.name}") if c[0] in wanted]
 
 
+# Read in every source transaction that copies floats: their text is then exact, the
+# shortest form that reads back as the same double (PostgreSQL 12+) or 17 significant digits
+# (older servers). A plain float8::numeric cast keeps only 15 digits (4.116666666666666 became
+# 4.11666666666667).
+EXACT_FLOATS = "set local extra_float_digits = 3"
+
+
 def source_value(column: str, source_type: str) -> sql.Composable:
-    """The column as the PEC should send it: floats as the loader stores them (numeric), not
-    in float8's text form."""
+    """The column as the PEC should send it: floats as the numeric the loader stores, exactly
+    (through their text, under EXACT_FLOATS)."""
     if warehouse_type(source_type) == "numeric" and "numeric" not in source_type:
-        return sql.SQL("{}::numeric").format(sql.Identifier(column))
+        return sql.SQL("{}::text::numeric").format(sql.Identifier(column))
     return sql.Identifier(column)
 
 

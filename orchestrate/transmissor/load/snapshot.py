@@ -28,7 +28,7 @@ from psycopg import sql
 
 from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
 from transmissor.load import pseudonymise
-from transmissor.load.pec_columns import shapes_at, source_columns, source_value
+from transmissor.load.pec_columns import EXACT_FLOATS, shapes_at, source_columns, source_value
 from transmissor.municipios import environments
 from transmissor.municipios.pec import connect_source
 from transmissor.settings import Warehouse
@@ -68,6 +68,7 @@ def sync_table(
     municipio = sql.Identifier(MUNICIPIO_COLUMN)
     with warehouse.transaction(), source.transaction():
         source.execute("set transaction isolation level repeatable read, read only")
+        source.execute(EXACT_FLOATS)
         columns = source_columns(source, schema, table)
         names = [name for name, _ in columns]
         hidden = [n for n in names if key and n in table.pseudonymise]
