@@ -1328,7 +1328,10 @@ class _Quality:
             registered_on=dum - timedelta(days=200),
             **attrs,
         )
-        at = lambda offset: dum + timedelta(days=offset)  # noqa: E731
+
+        def at(offset: int) -> date:
+            return dum + timedelta(days=offset)
+
         for n, offset in enumerate(consults):
             role = consult_who or ("enfermeiro" if n % 2 == 0 else "medico")
             if dum_known:
