@@ -981,7 +981,12 @@ class _Quality:
         """A child with the whole programme unless told otherwise (offsets in days of life)."""
         c = self.person(name, "C2", text, "F", birth, expected, team=team, **attrs)
         for n, offset in enumerate(consults):
-            peso, altura = (4.0 + offset / 60, 50.0 + offset / 20) if measured else (None, None)
+            # one decimal, as the PEC records them (long floats do not round-trip as text)
+            peso, altura = (
+                (round(4.0 + offset / 60, 1), round(50.0 + offset / 20, 1))
+                if measured
+                else (None, None)
+            )
             role = "enfermeiro" if n % 2 == 0 else "medico"
             c.fai(birth + timedelta(days=offset), role, PUERI, peso=peso, altura=altura, tipo="1")
         if c.acs is not None:
@@ -1323,7 +1328,10 @@ class _Quality:
             registered_on=dum - timedelta(days=200),
             **attrs,
         )
-        at = lambda offset: dum + timedelta(days=offset)  # noqa: E731
+
+        def at(offset: int) -> date:
+            return dum + timedelta(days=offset)
+
         for n, offset in enumerate(consults):
             role = consult_who or ("enfermeiro" if n % 2 == 0 else "medico")
             if dum_known:
