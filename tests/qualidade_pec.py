@@ -308,16 +308,27 @@ where cbo.nu_cbo in ('225142', '225170', '225130', '225125', '225250', '223565',
 group by te.nu_ine
 """
 
+
+def _aniversario(day: str, interval: str) -> str:
+    """The anniversary as the rules define it: the same day of the month, or the next day
+    when that month has none (29 Feb + 2 years = 1 Mar, 31 Aug + 6 months = 1 Mar)."""
+    later = f"({day} + interval '{interval}')"
+    return (
+        f"({later}::date + case when extract(day from {later}) <> extract(day from {day}) "
+        "then 1 else 0 end)"
+    )
+
+
 # -- C2 -------------------------------------------------------------------------------------
-C2 = """,
+C2 = f""",
 crianca as (
     select e.*,
-           (e.nascimento - 1 + interval '2 years')::date + 1 as dois_anos,
-           (e.nascimento - 1 + interval '1 year')::date + 1 as um_ano,
-           (e.nascimento - 1 + interval '6 months')::date + 1 as seis_meses
+           {_aniversario("e.nascimento", "2 years")} as dois_anos,
+           {_aniversario("e.nascimento", "1 year")} as um_ano,
+           {_aniversario("e.nascimento", "6 months")} as seis_meses
     from elegivel e
     where e.nascimento <= (select fim from mes)
-      and (e.nascimento - 1 + interval '2 years')::date + 1 >= (select ini from mes)
+      and {_aniversario("e.nascimento", "2 years")} >= (select ini from mes)
 ),
 puericultura as (
     select c.co_pessoa, c.dt, c.participacao
@@ -708,8 +719,8 @@ SSR_CID = (
 C7 = f""",
 mulher as (
     select e.*,
-           (e.nascimento - 1 + interval '9 years')::date + 1 as nove_anos,
-           (e.nascimento - 1 + interval '15 years')::date + 1 as quinze_anos
+           {_aniversario("e.nascimento", "9 years")} as nove_anos,
+           {_aniversario("e.nascimento", "15 years")} as quinze_anos
     from elegivel e
     where e.idade between 9 and 69
       and ((e.sexo = '1' and coalesce(e.identidade, '-') <> '150')

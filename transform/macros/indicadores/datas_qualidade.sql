@@ -25,12 +25,22 @@
 {%- endmacro %}
 
 {#-
-    The anniversary of `day` after `interval` ('2 years', '6 months'): the day before plus the
-    interval, plus one day, so that 29 February + 2 years is 1 March (AMB-C2-2), as the notes'
-    "até o 2º aniversário" reads, where PostgreSQL's date + interval would give 28 February.
+    The anniversary of `day` after `interval` ('2 years', '6 months'): the same day of the month
+    that many months or years later, or the next day when that month has no such day (Código
+    Civil art. 132 §3; AMB-C2-2): 29 February + 2 years is 1 March, 31 August + 6 months is
+    1 March. PostgreSQL's date + interval gives the month's last day instead, hence the + 1.
 -#}
 {% macro aniversario(day, interval) -%}
-    (({{ day }} - 1 + interval '{{ interval }}')::date + 1)
+    (
+        ({{ day }} + interval '{{ interval }}')::date
+        + case
+            when
+                extract(day from {{ day }} + interval '{{ interval }}')
+                <> extract(day from {{ day }})
+                then 1
+            else 0
+        end
+    )
 {%- endmacro %}
 
 {#- First day of the window of `months` whole calendar months ending with competência `dt`. -#}
