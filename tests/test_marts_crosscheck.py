@@ -68,6 +68,7 @@ falecido as (
     join registro_pessoa rp on rp.fat = f.co_seq_fat_cidadao_pec
     left join tb_cidadao c on c.co_seq_cidadao = f.co_cidadao
     where f.st_faleceu = 1 or c.st_faleceu = 1 or c.dt_obito is not null
+       or c.st_dados_obito_cadsus = 1  -- a death CadSUS sent, without a date
     union
     select co_pessoa from ultimo_cadastro where saida = '135'
 ),
