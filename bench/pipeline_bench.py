@@ -8,9 +8,12 @@ On a sandbox municipality with at least 1,000,000 replicated fact rows it measur
 (d) the daily job with nothing new;
 (e) the peak memory (RSS of the whole process tree) of each step;
 (f) the same município's daily job with 1 and with 20 municipalities in the banco analítico.
-Results go to bench/results.json and a table with each figure's ratio to the COPY floor.
+Each on PostgreSQL 18 (the project's own server) and on Debian's 15 (a banco analítico on the
+PostgreSQL a Debian 12 host ships; (f) on 18 only), each server holding both databases.
+Results go to bench/results.json, per server, and a table with each figure's ratio to the COPY
+floor.
 
-    .venv/bin/python bench/pipeline_bench.py [--citizens 21000]
+    .venv/bin/python bench/pipeline_bench.py [--citizens 21000] [--servers 18,15]
 """
 
 from __future__ import annotations
@@ -32,11 +35,10 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import _free_port  # noqa: E402
+from tests.conftest import start_server  # noqa: E402
 from tests.project import ProjectCopy  # noqa: E402
 from transmissor.contract.model import MUNICIPIO_COLUMN, Table  # noqa: E402
 from transmissor.dev import sandbox  # noqa: E402
-from transmissor.dev.localpg import LocalPostgres  # noqa: E402
 from transmissor.warehouse.raw_tables import column_types  # noqa: E402
 
 IBGE = "3550308"  # São Paulo (SP): the bench's municipality
@@ -205,63 +207,78 @@ def main() -> int:
     parser.add_argument("--citizens", type=int, default=21_000)
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument(
+        "--servers",
+        default="18,15",
+        help="PostgreSQL versions to measure, each server holding both databases (default "
+        "18,15: the project's own and Debian 12's); (f) runs on the first only",
+    )
+    parser.add_argument(
         "--first-load-only",
         action="store_true",
         help="measure (a) and (b) only: how the first load's share of COPY grows with size",
     )
     args = parser.parse_args()
-    results: dict = {"date": date.today().isoformat(), "citizens": args.citizens, "steps": {}}
+    versions = [v.strip() for v in args.servers.split(",") if v.strip()]
+    results: dict = {"date": date.today().isoformat(), "citizens": args.citizens, "servers": {}}
     for old in LOGS.glob("*.log"):
         old.unlink()
     with tempfile.TemporaryDirectory(prefix="transmissor-bench-") as scratch:
-        server = LocalPostgres(root=Path(scratch) / "pg", port=_free_port()).start()
-        try:
-            project = ProjectCopy.create(Path(scratch), server)
-            print(f"bench: sandbox {IBGE} with {args.citizens} citizens", flush=True)
-            source_url = project.add_municipio(IBGE, citizens=args.citizens, seed=2026)
-            results["source_rows"] = fact_rows(source_url, project)
-            print(f"  {results['source_rows']:,} replicated rows at the source", flush=True)
-            scratch_shapes(project, source_url)
-            copy_s = measured("(a) raw COPY floor", lambda: raw_copy(project, source_url), results)
-            load_s = measured(
-                "(b) first load",
-                lambda: _ok(project.meltano(["run", "carga-inicial"], environment=IBGE)),
-                results,
-            )
-            if args.first_load_only:
-                results.update(
-                    copy_floor_seconds=round(copy_s, 2),
-                    first_load_seconds=round(load_s, 2),
-                    first_load_share_of_copy=round(copy_s / load_s, 3),
-                )
-                args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-                print(f"first load at {copy_s / load_s:.0%} of the raw COPY rate")
-                return 0
-            _ok(project.meltano(["invoke", "dbt-postgres:deploy"]))
-            sandbox.advance(source_url, days=1, seed=1)
-            daily_s = measured("(c) daily job, one new day", lambda: _daily(project), results)
-            noop_s = measured("(d) daily job, nothing new", lambda: _daily(project), results)
-            sandbox.advance(source_url, days=1, seed=2)
-            fleet1_s = measured("(f) daily job, 1 município", lambda: _daily(project), results)
-            clone_municipalities(project)
-            sandbox.advance(source_url, days=1, seed=3)
-            fleet20_s = measured("(f) daily job, 20 municípios", lambda: _daily(project), results)
-        finally:
-            server.destroy()
-    results.update(
-        copy_floor_seconds=round(copy_s, 2),
-        first_load_seconds=round(load_s, 2),
-        first_load_share_of_copy=round(copy_s / load_s, 3),
-        daily_job_seconds=round(daily_s, 2),
-        noop_job_seconds=round(noop_s, 2),
-        fleet_1_seconds=round(fleet1_s, 2),
-        fleet_20_seconds=round(fleet20_s, 2),
-        peak_rss_mb=max(step["peak_rss_mb"] for step in results["steps"].values()),
-    )
-    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print_table(results)
+        for version in versions:
+            fleet = version == versions[0] and not args.first_load_only
+            figures = measure_server(Path(scratch) / f"pg{version}", version, args, results, fleet)
+            results["servers"][version] = figures
+            args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    for version, figures in results["servers"].items():
+        print_table(version, figures, results["source_rows"])
     print(f"\nwritten to {args.output}")
     return 0
+
+
+def measure_server(
+    scratch: Path, version: str, args: argparse.Namespace, results: dict, fleet: bool
+) -> dict:
+    """Every step on one server holding the banco do município and the banco analítico."""
+    scratch.mkdir()
+    server = start_server(scratch / "pg", version)
+    figures: dict = {"steps": {}}
+    try:
+        project = ProjectCopy.create(scratch, server)
+        with project.warehouse() as conn:
+            figures["server"] = "PostgreSQL " + conn.execute("show server_version").fetchone()[0]
+        print(f"bench on {figures['server']}: sandbox {IBGE}, {args.citizens} citizens", flush=True)
+        source_url = project.add_municipio(IBGE, citizens=args.citizens, seed=2026)
+        results["source_rows"] = fact_rows(source_url, project)  # the same on every server
+        print(f"  {results['source_rows']:,} replicated rows at the source", flush=True)
+        scratch_shapes(project, source_url)
+        copy_s = measured("(a) raw COPY floor", lambda: raw_copy(project, source_url), figures)
+        load_s = measured(
+            "(b) first load",
+            lambda: _ok(project.meltano(["run", "carga-inicial"], environment=IBGE)),
+            figures,
+        )
+        figures.update(
+            copy_floor_seconds=round(copy_s, 2),
+            first_load_seconds=round(load_s, 2),
+            first_load_share_of_copy=round(copy_s / load_s, 3),
+        )
+        if args.first_load_only:
+            return figures
+        _ok(project.meltano(["invoke", "dbt-postgres:deploy"]))
+        sandbox.advance(source_url, days=1, seed=1)
+        daily_s = measured("(c) daily job, one new day", lambda: _daily(project), figures)
+        noop_s = measured("(d) daily job, nothing new", lambda: _daily(project), figures)
+        figures.update(daily_job_seconds=round(daily_s, 2), noop_job_seconds=round(noop_s, 2))
+        if fleet:
+            sandbox.advance(source_url, days=1, seed=2)
+            fleet1_s = measured("(f) daily job, 1 município", lambda: _daily(project), figures)
+            clone_municipalities(project)
+            sandbox.advance(source_url, days=1, seed=3)
+            fleet20_s = measured("(f) daily job, 20 municípios", lambda: _daily(project), figures)
+            figures.update(fleet_1_seconds=round(fleet1_s, 2), fleet_20_seconds=round(fleet20_s, 2))
+        figures["peak_rss_mb"] = max(step["peak_rss_mb"] for step in figures["steps"].values())
+        return figures
+    finally:
+        server.destroy()
 
 
 def _daily(project: ProjectCopy) -> None:
@@ -280,21 +297,23 @@ def _ok(result: object) -> None:
         raise SystemExit(f"bench step failed:\n{output[-3000:]}")
 
 
-def print_table(results: dict) -> None:
-    floor = results["copy_floor_seconds"]
-    rows = results["source_rows"]
-    print(f"\n{'step':<34} {'seconds':>9} {'rows/s':>10} {'× COPY':>8} {'peak MB':>8}")
-    for label, step in results["steps"].items():
+def print_table(version: str, figures: dict, rows: int) -> None:
+    floor = figures["copy_floor_seconds"]
+    print(f"\n{figures['server']}")
+    print(f"{'step':<34} {'seconds':>9} {'rows/s':>10} {'× COPY':>8} {'peak MB':>8}")
+    for label, step in figures["steps"].items():
         seconds = step["seconds"]
         rate = f"{rows / seconds:,.0f}" if label.startswith(("(a)", "(b)")) else ""
         print(
             f"{label:<34} {seconds:>9.1f} {rate:>10} {seconds / floor:>8.1f} "
             f"{step['peak_rss_mb']:>8}"
         )
-    print(
-        f"first load at {results['first_load_share_of_copy']:.0%} of the raw COPY rate; "
-        f"20 vs 1 municípios: {results['fleet_20_seconds'] / results['fleet_1_seconds']:.2f}×"
-    )
+    share = figures["first_load_share_of_copy"]
+    summary = f"PostgreSQL {version}: first load at {share:.0%} of the raw COPY rate"
+    if "fleet_20_seconds" in figures:
+        ratio = figures["fleet_20_seconds"] / figures["fleet_1_seconds"]
+        summary += f"; 20 vs 1 municípios: {ratio:.2f}×"
+    print(summary)
 
 
 if __name__ == "__main__":

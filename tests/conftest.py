@@ -1,4 +1,9 @@
-"""Shared fixtures: one real PostgreSQL server for the whole test session."""
+"""Shared fixtures: one real PostgreSQL server for the whole test session.
+
+Its version is $TEST_PG_VERSION (18 by default, the wheel's; 15 for Debian's): `make test` runs
+the suite on 18, then the modules whose outcome depends on the banco analítico's server again
+on 15 (WAREHOUSE_MODULES in the Makefile).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ import psycopg
 import pytest
 
 from transmissor.dev.localpg import LocalPostgres
+from transmissor.dev.pg_binaries import DEFAULT_VERSION, server_binaries
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+VERSION_VARIABLE = "TEST_PG_VERSION"
 
 
 def _free_port() -> int:
@@ -22,12 +29,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def start_server(root: Path, version: str, port: int | None = None) -> LocalPostgres:
+    """A new PostgreSQL `version` server with its data in `root` (10 is fetched on first use)."""
+    binaries = server_binaries(version, PROJECT_ROOT)
+    return LocalPostgres(root=root, port=port or _free_port(), binaries=binaries).start()
+
+
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
-    """A PostgreSQL server started for this test session and removed after it."""
-    root = tmp_path_factory.mktemp("pg")
-    server = LocalPostgres(root=root, port=int(os.environ.get("TEST_PG_PORT", _free_port())))
-    server.start()
+    """A PostgreSQL server ($TEST_PG_VERSION) started for this session and removed after it."""
+    version = os.environ.get(VERSION_VARIABLE, DEFAULT_VERSION)
+    port = int(os.environ.get("TEST_PG_PORT", 0)) or None
+    server = start_server(tmp_path_factory.mktemp(f"pg{version}"), version, port)
     yield server
     server.destroy()
 

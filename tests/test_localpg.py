@@ -1,4 +1,5 @@
-"""The local PostgreSQL: starts with a port and a password, is reused, stops cleanly."""
+"""The local PostgreSQL: starts with a port and a password, is reused, stops cleanly; in the
+other versions the tests use too."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.conftest import _free_port
+from tests.conftest import _free_port, start_server
 from transmissor.dev.localpg import LocalPostgres, LocalPostgresError
+from transmissor.dev.pg_binaries import ServerBinariesError, server_binaries
 
 
 def test_start_reuse_stop(tmp_path: Path) -> None:
@@ -45,3 +47,23 @@ def test_a_taken_port_is_reported(tmp_path: Path, pg_server: LocalPostgres) -> N
     other = LocalPostgres(root=tmp_path / "other", port=pg_server.port)
     with pytest.raises(LocalPostgresError, match="is taken by another program"):
         other.start()
+
+
+@pytest.mark.parametrize("version", ["15", "10"])
+def test_the_other_versions_start_with_a_port_and_a_password(tmp_path: Path, version: str) -> None:
+    """Debian's 15 (a banco analítico) and the npm registry's 10 (a PEC), fetched if need be."""
+    server = start_server(tmp_path / f"pg{version}", version)
+    try:
+        with psycopg.connect(server.url()) as conn:
+            number = conn.execute("show server_version_num").fetchone()[0]
+        assert number.startswith(version), number
+        wrong = server.url().replace(server.password(), "not-the-password")
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(wrong)
+    finally:
+        server.destroy()
+
+
+def test_an_unknown_version_is_refused() -> None:
+    with pytest.raises(ServerBinariesError, match="choose 18, 15 or 10"):
+        server_binaries("12")

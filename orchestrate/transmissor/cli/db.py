@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from transmissor.dev.localpg import LocalPostgres, LocalPostgresError, local_server
+from transmissor.dev.pg_binaries import ServerBinariesError, server_binaries
 from transmissor.errors import TransmissorError
 from transmissor.settings import project_root
 
@@ -26,6 +27,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     url = actions.add_parser("url", help="print a connection URL for a database on it")
     url.add_argument("database", nargs="?", default="postgres")
     url.set_defaults(func=_url)
+    binaries = actions.add_parser(
+        "binaries",
+        help="find (10: fetch once into .local/pg-binaries/) a PostgreSQL version's server "
+        "programs for the tests; prints their folder",
+    )
+    binaries.add_argument("version", choices=("18", "15", "10"))
+    binaries.set_defaults(func=_binaries)
 
 
 def _start(_: argparse.Namespace) -> int:
@@ -58,4 +66,13 @@ def _url(args: argparse.Namespace) -> int:
     if not server.password_file.exists():
         raise TransmissorError("the local server was never started: run `transmissor db start`")
     print(server.url(args.database))
+    return 0
+
+
+def _binaries(args: argparse.Namespace) -> int:
+    try:
+        found = server_binaries(args.version, project_root())
+    except ServerBinariesError as error:
+        raise TransmissorError(str(error)) from error
+    print(found.bin_dir)
     return 0

