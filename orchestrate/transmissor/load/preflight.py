@@ -4,6 +4,8 @@ Run as the first step of a município's daily job (Meltano utility command
 `transmissor:preflight`, with MUNICIPIO_IBGE from the environment) or by hand. It stops the job,
 with a message naming the município and the fix, when:
 
+- pseudonymisation is on and its key is missing or shorter than 32 characters, or a key is set
+  with the switch off (transmissor.load.pseudonymise; checked before anything connects);
 - the IBGE code names no municipality, or the município is not registered, or its
   environment file is malformed;
 - the password variable is missing, or the password is wrong, or the PEC cannot be reached;
@@ -28,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from transmissor.errors import TransmissorError
-from transmissor.load import pec_check
+from transmissor.load import pec_check, pseudonymise
 from transmissor.municipios import environments
 from transmissor.municipios.ibge import lookup
 
@@ -90,6 +92,9 @@ def run_preflight(root: Path, code: str | None, log: Callable[[str], None] = pri
         raise TransmissorError(
             "name the município with --municipio CODE (or run in its Meltano environment)"
         )
+    # The daily job's first check, before anything connects: a key that would be refused
+    # later must not let any earlier step move rows.
+    pseudonymise.deployment_key(environments.label(code))
     for leftover in secure_run_dir(root):
         log(f"removed configuration left by a killed run: {leftover.relative_to(root)}")
     report = run(root, code, raise_on_failure=False)
