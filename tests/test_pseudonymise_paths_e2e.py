@@ -213,12 +213,12 @@ def test_a_central_transmissao_pseudonymises_on_the_copy_snapshot_and_singer_pat
 def test_an_edge_box_pseudonymises_as_the_central_transmissao(
     central: Loaded, edge_box: EdgeBox
 ) -> None:
-    dotenv = (edge_box.root / ".env").read_text(encoding="utf-8")
-    assert f"{SWITCH}=true" in dotenv and f"{KEY}=" in dotenv
     first = edge_box.runs[0]
     log = (edge_box.root / first.stdout.strip().rsplit("log: ", 1)[1]).read_text()
     assert "first load copied" in log and "full-table tables" in log
     edge = _assert_pseudonymised(central.project, EDGE, edge_box.url)
+    dotenv = (edge_box.root / ".env").read_text(encoding="utf-8")
+    assert f"{SWITCH}=true" in dotenv and f"{KEY}={KEY_TEXT}" in dotenv
     with central.project.warehouse() as conn:
         here = person_pseudonyms(conn, CENTRAL)
     # The same person, the same pseudonyms, whichever path carried them.
