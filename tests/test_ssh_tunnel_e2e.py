@@ -269,7 +269,9 @@ def _fails_everywhere(project: ProjectCopy, ibge: str, message: str, status: str
     name = environments.label(ibge)
     job = project.meltano(["run", "transmissao-diaria"], environment=ibge, timeout=300)
     assert not job.ok
-    (line,) = [x for x in job.output.splitlines() if "transmissor: error:" in x][:1]
+    errors = [x for x in job.output.splitlines() if "transmissor: error:" in x]
+    assert errors, f"the daily job did not stop at its first task:\n{job.output[-3000:]}"
+    line = errors[0]
     assert name in line and message in line, job.output[-3000:]
     fleet = _transmissor(project, "run", "--municipio", ibge, "--retries", "0")
     assert fleet.returncode == 1 and message in fleet.stdout, fleet.stdout + fleet.stderr
