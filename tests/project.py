@@ -96,7 +96,12 @@ class ProjectCopy:
         return {**values, **self.settings}
 
     def write_env(self) -> None:
-        lines = [f"{key}={value}" for key, value in self.base_env().items()]
+        # A value of several lines (an SSH private key) in double quotes, as the README tells
+        # operators to write it: python-dotenv, and so Meltano, read it whole.
+        lines = [
+            f'{key}="{value}"' if "\n" in value else f"{key}={value}"
+            for key, value in self.base_env().items()
+        ]
         (self.root / ".env").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def process_env(self) -> dict[str, str]:

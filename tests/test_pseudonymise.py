@@ -1,17 +1,27 @@
-"""Pseudonymisation of CPF and CNS in the extractor, tested both ways end to end."""
+"""Pseudonymisation of CPF and CNS: the settings, the contract's limits, the Singer filter, and
+both ways end to end (every other path: tests/test_pseudonymise_paths_e2e.py)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 
 import psycopg
 import pytest
 
-from tests.project import ProjectCopy
+from tests.project import PROJECT_ROOT, ProjectCopy
 from transmissor.contract.model import Contract
 from transmissor.dev.localpg import LocalPostgres
-from transmissor.load.pseudonymise import KEY, SWITCH, fields_by_stream, pseudonym, transform
+from transmissor.errors import TransmissorError
+from transmissor.load.pseudonymise import (
+    KEY,
+    SWITCH,
+    deployment_key,
+    fields_by_stream,
+    pseudonym,
+    transform,
+)
 
 PSEUDO_KEY = "k" * 40
 CLEAR, PSEUDO = "2611533", "1200401"
@@ -51,11 +61,49 @@ def test_transform_replaces_only_the_listed_fields_of_the_listed_stream() -> Non
 
 
 def test_the_contract_pseudonymises_cpf_and_cns_of_the_people_table() -> None:
-    from tests.project import PROJECT_ROOT
-
     assert fields_by_stream(Contract.load(PROJECT_ROOT)) == {
         "public-tb_fat_cidadao_pec": ("nu_cpf_cidadao", "nu_cns")
     }
+
+
+@pytest.mark.parametrize(
+    ("settings", "refusal"),
+    [
+        ({SWITCH: "true"}, f"{SWITCH} is on but {KEY} is not set"),
+        ({SWITCH: "true", KEY: ""}, f"{SWITCH} is on but {KEY} is not set"),
+        ({SWITCH: "true", KEY: "k" * 31}, f"{KEY} has only 31 characters"),
+        ({KEY: "k" * 40}, f"{KEY} is set but {SWITCH} is not true"),
+        ({SWITCH: "false", KEY: "k" * 40}, f"{KEY} is set but {SWITCH} is not true"),
+        ({SWITCH: "ture", KEY: "k" * 40}, f"{SWITCH}='ture' is neither true nor false"),
+    ],
+)
+def test_a_missing_short_or_orphan_key_is_refused(settings: dict[str, str], refusal: str) -> None:
+    with pytest.raises(TransmissorError) as refused:
+        deployment_key("município 2611606 (Recife/PE)", settings)
+    message = str(refused.value)
+    assert message.startswith("município 2611606 (Recife/PE): ") and refusal in message
+    assert "Nothing was read or written" in message
+    if settings.get(KEY):
+        assert settings[KEY] not in message  # a secret, even a refused one, is never shown
+
+
+def test_the_switch_and_a_long_enough_key_give_the_key() -> None:
+    assert deployment_key(environ={SWITCH: "True", KEY: "k" * 32}) == b"k" * 32
+    assert deployment_key(environ={SWITCH: "yes", KEY: "k" * 64}) == b"k" * 64
+    assert deployment_key(environ={}) is None
+    assert deployment_key(environ={SWITCH: "false"}) is None
+
+
+def test_the_contract_refuses_a_pseudonym_where_it_cannot_go() -> None:
+    table = Contract.load(PROJECT_ROOT).table("tb_fat_cad_individual")
+    for column, refusal in (
+        ("co_dim_equipe", "pseudonymised co_dim_equipe is bigint in the PEC"),
+        ("co_seq_fat_cad_individual", "key column co_seq_fat_cad_individual cannot be"),
+        ("no_cidadao", "pseudonymised no_cidadao is not a column"),
+    ):
+        with pytest.raises(TransmissorError, match=refusal):
+            replace(table, pseudonymise=(column,)).validate()
+    replace(table, pseudonymise=("nu_uuid_ficha",)).validate()  # text: accepted
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from transmissor.contract.readonly_role import DEFAULT_ROLE
 from transmissor.edge import box, install, loader_role
 from transmissor.edge import timer as edge_timer
 from transmissor.errors import TransmissorError
+from transmissor.load.pseudonymise import deployment_key
 from transmissor.municipios import environments
 from transmissor.municipios.environments import label
 from transmissor.settings import Warehouse, load_dotenv, project_root
@@ -168,6 +169,8 @@ def _secret(variable: str, what: str) -> str:
 
 def _install(args: argparse.Namespace) -> int:
     municipio_code = args.ibge.strip()
+    # The deployment's pseudonymisation, for the box's .env: refused before anything is copied.
+    key = deployment_key(f"edge box of IBGE {municipio_code}")
     pec = install.PecSource(
         host=args.pec_host,
         port=args.pec_port,
@@ -202,6 +205,7 @@ def _install(args: argparse.Namespace) -> int:
         hour=args.hour,
         random_delay=args.random_delay,
         verify=not args.no_verify,
+        pseudonymisation_key=key.decode("utf-8") if key else None,
     )
     m = done.municipio
     print(

@@ -20,6 +20,7 @@ from transmissor.fleet.runner import (
     prepare_record,
     summary_table,
 )
+from transmissor.load.pseudonymise import deployment_key
 from transmissor.municipios import environments
 from transmissor.settings import Warehouse, load_dotenv, project_root
 from transmissor.warehouse.database import connect
@@ -88,6 +89,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def _run(args: argparse.Namespace) -> int:
     root = project_root()
     load_dotenv(root)
+    deployment_key()  # a missing or short key stops the fleet before any connection
     if args.retries < 0:
         raise TransmissorError("--retries must be 0 or more")
     if args.all and args.municipio:

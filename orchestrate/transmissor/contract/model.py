@@ -12,11 +12,14 @@ from typing import Any
 
 import yaml
 
+from transmissor.contract import pec_schema
 from transmissor.errors import TransmissorError
 
 CONTRACT_PATH = Path("extract/contract.yml")
 # Added to every row and first in every raw key: PEC ids are local to each installation.
 MUNICIPIO_COLUMN = "co_municipio_ibge"
+# PEC column types a pseudonym can replace: text, whose raw column is text on every path.
+TEXT_TYPES = ("varchar", "character", "char", "text", "bpchar")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,13 @@ class Table:
             f"key column {c} cannot be pseudonymised"
             for c in self.pseudonymise
             if c in self.primary_key or c == self.replication_key
+        ]
+        types = pec_schema.column_types().get(self.name, {})
+        problems += [
+            f"pseudonymised {c} is {types[c]} in the PEC; a pseudonym (64 hex characters) "
+            "replaces text only"
+            for c in self.pseudonymise
+            if c in types and not types[c].lower().startswith(TEXT_TYPES)
         ]
         if len(set(self.columns)) != len(self.columns):
             problems.append("a column is listed twice")

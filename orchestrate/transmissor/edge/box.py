@@ -40,6 +40,7 @@ from transmissor.contract.model import MUNICIPIO_COLUMN
 from transmissor.edge import loader_role
 from transmissor.errors import TransmissorError
 from transmissor.load import pec_check
+from transmissor.load.pseudonymise import deployment_key
 from transmissor.meltano.run import run_meltano
 from transmissor.municipios.environments import is_local_host, label
 from transmissor.municipios.ibge import lookup
@@ -149,6 +150,7 @@ def verify(root: Path, log: Callable[[str], None] = print) -> None:
     """`transmissor edge verify`: the PEC through the read-only role, then the banco analítico
     as the loader (its own rows writable, another município's refused); recorded centrally."""
     ibge = edge_ibge()
+    deployment_key(label(ibge))
     report = pec_check.check(root, ibge, strict=True)
     for line in report.lines():
         log(line)
@@ -234,9 +236,11 @@ def run(
 ) -> dict | None:
     """One transmissão of this box (the job `transmissao-borda`), recorded locally and centrally.
 
-    Returns the run's record, or None when a scheduled call had nothing to do.
+    Returns the run's record, or None when a scheduled call had nothing to do. A refused
+    pseudonymisation key stops it before Meltano starts, with nothing recorded.
     """
     ibge = edge_ibge()
+    deployment_key(label(ibge))
     (root / LOCK_FILE).parent.mkdir(parents=True, exist_ok=True)
     with (root / LOCK_FILE).open("w") as lock:
         try:

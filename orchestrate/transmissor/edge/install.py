@@ -2,7 +2,8 @@
 
 An install is a folder (default ~/.local/share/transmissor/<IBGE>) holding a git clone (or a
 copy) of the project, a virtual environment, `environments/<IBGE>.meltano.yml`, an owner-only
-`.env` with the two passwords, and `edge.json` (what was installed, no secret), plus a daily
+`.env` with the two passwords (and the deployment's pseudonymisation key when it has one), and
+`edge.json` (what was installed, no secret), plus a daily
 timer (transmissor.edge.timer). `uninstall` removes the timer and the whole folder; `update`
 fast-forwards the checkout. What the box does once installed is transmissor.edge.box.
 """
@@ -26,6 +27,7 @@ from transmissor.edge import loader_role, timer
 from transmissor.edge.box import MARKER, read_marker, version
 from transmissor.edge.timer import InstalledTimer, Schedule
 from transmissor.errors import TransmissorError
+from transmissor.load import pseudonymise
 from transmissor.municipios import environments
 from transmissor.municipios.ibge import Municipio, lookup
 
@@ -170,12 +172,19 @@ def _add_loader_tls(path: Path, target: WarehouseTarget) -> None:
     )
 
 
-def dotenv_lines(ibge: str, root: Path, pec: PecSource, target: WarehouseTarget) -> list[str]:
+def dotenv_lines(
+    ibge: str,
+    root: Path,
+    pec: PecSource,
+    target: WarehouseTarget,
+    pseudonymisation_key: str | None = None,
+) -> list[str]:
     role = loader_role.role_name(ibge)
     sslmode = target.effective_sslmode()
     uri_tls = f"&sslmode={sslmode}"
     lines = [
-        f"# transmissor edge box of IBGE {ibge}: owner-only, holds both passwords.",
+        f"# transmissor edge box of IBGE {ibge}: owner-only, holds both passwords (and the "
+        "pseudonymisation key, when the deployment has one).",
         f"TRANSMISSOR_EDGE_IBGE={ibge}",
         f"WAREHOUSE_HOST={target.host}",
         f"WAREHOUSE_PORT={target.port}",
@@ -198,6 +207,10 @@ def dotenv_lines(ibge: str, root: Path, pec: PecSource, target: WarehouseTarget)
         f"{quote(target.database, safe='')}?options=-csearch_path%3Dmeltano{uri_tls}",
         f"{environments.password_variable(ibge)}={pec.password}",
     ]
+    if pseudonymisation_key:
+        # The deployment's key, so the box's rows carry the same pseudonyms as the central
+        # ones: identifiers leave the município only as pseudonyms.
+        lines += [f"{pseudonymise.SWITCH}=true", f"{pseudonymise.KEY}={pseudonymisation_key}"]
     return lines
 
 
@@ -221,8 +234,11 @@ def install(
     hour: int,
     random_delay: int,
     verify: bool = True,
+    pseudonymisation_key: str | None = None,
     log=print,
 ) -> Installed:
+    """Install the box. `pseudonymisation_key`: the deployment's (checked by
+    transmissor.load.pseudonymise.deployment_key), written to the box's .env."""
     municipio = lookup(ibge)
     ibge = municipio.codigo_ibge
     root = root.expanduser().absolute()
@@ -253,7 +269,8 @@ def install(
         _add_loader_tls(env_path, target)
         if target.ca_file:
             shutil.copyfile(target.ca_file, root / CA_FILE)
-        write_private(root / ".env", "\n".join(dotenv_lines(ibge, root, pec, target)) + "\n")
+        lines = dotenv_lines(ibge, root, pec, target, pseudonymisation_key)
+        write_private(root / ".env", "\n".join(lines) + "\n")
         log(f"wrote {env_path.relative_to(root)} and .env (mode 0600)")
         installed_version = version(root)
         marker = {

@@ -10,6 +10,9 @@ município's rows of that table, so a repeated or interrupted copy converges. Th
 copied becomes the table's bookmark in Meltano's state, so the next `tap-pec target-postgres`
 run continues exactly where the copy ended (re-reading only that boundary row).
 
+With pseudonymisation on, the contract's `pseudonymise:` columns are replaced by their keyed
+HMAC in this process, before they reach the banco analítico, as on every other path.
+
 The same step brings a município's tables up to a contract that gained columns
 (transmissor.warehouse.raw_columns): a table whose rows were loaded without them loses its
 bookmark and is read whole again, by COPY, or by Singer for a município reached through SSH.
@@ -30,6 +33,7 @@ from psycopg import sql
 
 from transmissor.contract import pec_schema
 from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
+from transmissor.load import pseudonymise
 from transmissor.load.pec_columns import EXACT_FLOATS, shapes_at, source_columns, source_value
 from transmissor.meltano.state import get_state, set_state
 from transmissor.municipios import environments
@@ -65,13 +69,18 @@ def copy_table(
     source: psycopg.Connection,
     warehouse: psycopg.Connection,
     ibge: str,
+    key: bytes | None = None,
 ) -> CopiedTable:
-    """Replace the município's rows of one raw table by a COPY of the source table."""
+    """Replace the município's rows of one raw table by a COPY of the source table.
+
+    With a pseudonymisation key, a table with `pseudonymise:` columns is copied as text, row
+    by row, each of them replaced by its pseudonym on the way (transmissor.load.pseudonymise);
+    the others keep the binary COPY."""
     started = time.monotonic()
     now = datetime.now(UTC).replace(tzinfo=None)
     millis = int(now.timestamp() * 1000)
     stamp = now.isoformat(sep=" ")
-    key = sql.Identifier(table.replication_key)
+    bookmark = sql.Identifier(table.replication_key)
     # One snapshot for the copy and its high-water mark.
     with source.transaction():
         source.execute("set transaction isolation level repeatable read, read only")
@@ -80,14 +89,17 @@ def copy_table(
         source.execute(EXACT_FLOATS)
         columns = source_columns(source, schema, table)
         row = source.execute(
-            sql.SQL("select max({}) from {}").format(key, sql.Identifier(schema, table.name))
+            sql.SQL("select max({}) from {}").format(bookmark, sql.Identifier(schema, table.name))
         ).fetchone()
         max_key = row[0] if row else None
         target_columns = [*(n for n, _ in columns), MUNICIPIO_COLUMN, *FILLED_METADATA]
+        hidden = [i for i, n in enumerate(target_columns) if key and n in table.pseudonymise]
+        # Binary COPY: the warehouse skips parsing text (a third of the load's time), but each
+        # value must arrive in exactly the raw column's type, so the source casts to it. Rows
+        # with identifiers to replace go through this process as text instead.
+        form = sql.SQL("text" if hidden else "binary")
         raw = sql.Identifier(RAW_SCHEMA, table.name)
         names = sql.SQL(", ").join(sql.Identifier(c) for c in target_columns)
-        # Binary COPY: the warehouse skips parsing text (a third of the load's time), but each
-        # value must arrive in exactly the raw column's type, so the source casts to it.
         types = dict(column_types(warehouse, f"{RAW_SCHEMA}.{table.name}"))
         given: list[sql.Composable] = [source_value(n, t) for n, t in columns]
         given += [sql.Literal(v) for v in (ibge, stamp, stamp, stamp, millis, millis)]
@@ -120,13 +132,16 @@ def copy_table(
             )
             reader, writer = source.cursor(), warehouse.cursor()
             with (
-                reader.copy(sql.SQL("copy ({}) to stdout (format binary)").format(select)) as out,
+                reader.copy(sql.SQL("copy ({}) to stdout (format {})").format(select, form)) as out,
                 writer.copy(
-                    sql.SQL("copy {} ({}) from stdin (format binary)").format(into_table, names)
+                    sql.SQL("copy {} ({}) from stdin (format {})").format(into_table, names, form)
                 ) as into,
             ):
-                for block in out:
-                    into.write(block)
+                if hidden and key:
+                    pseudonymise.copy_rows(out, into, hidden, key)
+                else:
+                    for block in out:
+                        into.write(block)
             rows = writer.rowcount
             if confined:
                 warehouse.execute(
@@ -184,6 +199,7 @@ def run_first_load(
     their bookmarks handed over to Meltano's state (all of them on a full refresh). Tables
     whose rows were loaded with fewer columns than the contract's lose their bookmark first."""
     env = environments.load_registered(root, code)
+    key = pseudonymise.deployment_key(environments.label(env))  # before anything connects
     contract = Contract.load(root)
     state = get_state(root, env.ibge)
     with connect(Warehouse.from_env()) as warehouse:
@@ -212,7 +228,7 @@ def run_first_load(
     with source, connect(Warehouse.from_env()) as warehouse:
         ensure_raw_tables(warehouse, contract.tables, shapes_at(source, contract.schema))
         for table in tables:
-            result = copy_table(table, contract.schema, source, warehouse, env.ibge)
+            result = copy_table(table, contract.schema, source, warehouse, env.ibge, key)
             copied.append(result)
             rate = result.rows / result.seconds if result.seconds else 0
             log(

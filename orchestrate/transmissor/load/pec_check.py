@@ -1,7 +1,8 @@
 """`transmissor municipio check`: is this município's banco do município ready, and safe, to read?
 
-Connects the way the extractor will (environments/<IBGE>.meltano.yml, PEC_PASSWORD_<IBGE>) and
-reports, for that município:
+Connects the way the extractor will (environments/<IBGE>.meltano.yml, PEC_PASSWORD_<IBGE>,
+through the SSH bastion with PEC_SSH_PRIVATE_KEY_<IBGE> when it has one) and reports, for that
+município:
 
 - TLS: whether the session is encrypted; a host that is not this machine must *require* it;
 - origin: `tb_dim_municipio.co_ibge` holds the município's code (a PEC of another município
@@ -35,7 +36,7 @@ from transmissor.errors import TransmissorError
 from transmissor.municipios import environments
 from transmissor.municipios.environments import MunicipioEnvironment, is_local_host, label
 from transmissor.municipios.ibge import is_code, lookup
-from transmissor.municipios.pec import source_conninfo
+from transmissor.municipios.pec import open_source
 
 OK, WARN, FAIL = "ok", "WARN", "FAIL"
 TLS_REQUIRED = ("require", "verify-ca", "verify-full")
@@ -69,7 +70,8 @@ class Report:
 
     def lines(self) -> Iterator[str]:
         env = self.env
-        yield f"{label(env)}: {env.user}@{env.host}:{env.port}/{env.database}"
+        how = f" through the SSH bastion {env.ssh.host}:{env.ssh.port}" if env.ssh else ""
+        yield f"{label(env)}: {env.user}@{env.host}:{env.port}/{env.database}{how}"
         for finding in self.findings:
             yield f"  [{finding.level:>4}] {finding.topic}: {finding.message}"
 
@@ -97,13 +99,6 @@ def registered_environment(root: Path, ibge: str) -> MunicipioEnvironment:
             f"{label(env)}: {path.relative_to(root)} sets {', '.join(unknown)}, which tap-pec "
             "does not know (a typo would be ignored silently, e.g. TLS left at its default); "
             f"correct or remove it (settings: plugins/extractors.meltano.yml)"
-        )
-        raise TransmissorError(msg)
-    if env.ssh:
-        msg = (
-            f"{label(env)} is reached through an SSH tunnel ({env.ssh.host}); this command "
-            "connects directly only: run it on a machine that reaches the PEC, or open the "
-            "tunnel and register the forwarded port"
         )
         raise TransmissorError(msg)
     return env
@@ -136,6 +131,8 @@ def _connection_error(env: MunicipioEnvironment, error: psycopg.OperationalError
     text = str(error).strip()
     last = text.splitlines()[-1] if text else type(error).__name__
     where = f"{env.host}:{env.port}/{env.database}"
+    if env.ssh:
+        where += f" through the SSH bastion {env.ssh.host}:{env.ssh.port}"
     variable = environments.password_variable(env.ibge)
     file = f"environments/{env.ibge}.meltano.yml"
     lower = text.lower()
@@ -168,9 +165,10 @@ def _connection_error(env: MunicipioEnvironment, error: psycopg.OperationalError
 
 
 def connect(env: MunicipioEnvironment) -> psycopg.Connection:
-    conninfo = source_conninfo(env)  # missing password: clear error
+    """The way the extractor will connect: directly, or through the município's SSH tunnel
+    (a missing password or key, or a bastion that refuses, is a clear error first)."""
     try:
-        return psycopg.connect(conninfo, autocommit=True)
+        return open_source(env, autocommit=True)
     except psycopg.OperationalError as error:
         raise TransmissorError(_connection_error(env, error)) from None
 

@@ -4,6 +4,8 @@ Run as the first step of a município's daily job (Meltano utility command
 `transmissor:preflight`, with MUNICIPIO_IBGE from the environment) or by hand. It stops the job,
 with a message naming the município and the fix, when:
 
+- pseudonymisation is on and its key is missing or shorter than 32 characters, or a key is set
+  with the switch off (transmissor.load.pseudonymise; checked before anything connects);
 - the IBGE code names no municipality, or the município is not registered, or its
   environment file is malformed;
 - the password variable is missing, or the password is wrong, or the PEC cannot be reached;
@@ -11,7 +13,9 @@ with a message naming the município and the fix, when:
   extractor would silently leave out a selected column that does not exist), or the role may
   not read one;
 - the PEC belongs to another município (tb_dim_municipio);
-- a remote PEC is reached without TLS required.
+- a remote PEC is reached without TLS required;
+- for a município reached through SSH, its key is missing or refused, or its bastion cannot be
+  reached or will not forward to the PEC (the checks then run through the tunnel).
 
 A role with more privileges than the read-only one is a warning here (the job can still run)
 and a failure in `transmissor municipio check`. It also keeps Meltano's run directory private:
@@ -28,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from transmissor.errors import TransmissorError
-from transmissor.load import pec_check
+from transmissor.load import pec_check, pseudonymise
 from transmissor.municipios import environments
 from transmissor.municipios.ibge import lookup
 
@@ -68,17 +72,13 @@ def secure_run_dir(root: Path) -> list[Path]:
     return removed
 
 
-def run(root: Path, ibge: str, raise_on_failure: bool = True) -> pec_check.Report | None:
-    """The preflight of one município; None when it is reached through SSH (not checked here).
+def run(root: Path, ibge: str, raise_on_failure: bool = True) -> pec_check.Report:
+    """The preflight of one município, through its SSH tunnel when it has one.
 
     Raises a TransmissorError naming the município and the fix on any failure (with
     raise_on_failure=False, only when it cannot even connect: the report says the rest).
     """
-    municipio = lookup(ibge)
-    path = environments.environment_path(root, municipio.codigo_ibge)
-    if path.exists() and environments.MunicipioEnvironment.from_file(path).ssh:
-        return None
-    report = pec_check.check(root, municipio.codigo_ibge, strict=False)
+    report = pec_check.check(root, lookup(ibge).codigo_ibge, strict=False)
     if raise_on_failure and not report.ok:
         raise TransmissorError(pec_check.failure_message(report, "cannot be transmitted"))
     return report
@@ -90,12 +90,12 @@ def run_preflight(root: Path, code: str | None, log: Callable[[str], None] = pri
         raise TransmissorError(
             "name the município with --municipio CODE (or run in its Meltano environment)"
         )
+    # The daily job's first check, before anything connects: a key that would be refused
+    # later must not let any earlier step move rows.
+    pseudonymise.deployment_key(environments.label(code))
     for leftover in secure_run_dir(root):
         log(f"removed configuration left by a killed run: {leftover.relative_to(root)}")
     report = run(root, code, raise_on_failure=False)
-    if report is None:
-        log(f"{environments.label(code)}: reached through SSH; preflight skipped")
-        return
     for line in report.lines():
         log(line)
     if not report.ok:

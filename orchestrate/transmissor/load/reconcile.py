@@ -192,10 +192,7 @@ def run_reconcile(
 ) -> None:
     """`transmissor reconcile`: mark the município's deletions, rewind bookmarks over gaps."""
     env = environments.load_registered(root, code)
-    if env.ssh:
-        log(f"município {env.ibge}: reached through SSH; reconciliation skipped")
-        return
-    source = connect_source(env)
+    source = connect_source(env)  # through the município's SSH tunnel when it has one
     contract = Contract.load(root)
     with source, connect(Warehouse.from_env()) as warehouse:
         ensure_raw_indexes(warehouse, [table.name for table in contract.tables])

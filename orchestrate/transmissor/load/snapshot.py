@@ -12,7 +12,8 @@ source with `_sdc_deleted_at` (staging drops them). Unchanged rows are not touch
 Each table is one warehouse transaction over one source snapshot, so an interrupted run
 leaves the previous day's rows and a re-run converges. Plain INSERT/UPDATE (not COPY into the
 raw table) also works for an edge box's loader role under row-level security. With
-pseudonymisation on, CPF and CNS are replaced row by row before they leave the process.
+pseudonymisation on, the contract's `pseudonymise:` columns (CPF and CNS) are replaced row by
+row before they leave the process (transmissor.load.pseudonymise).
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def sync_table(
         )
         with source.cursor().copy(select) as out, warehouse.cursor().copy(copy_in) as into:
             if hidden and key:
-                rows = _copy_pseudonymised(out, into, [names.index(n) for n in hidden], key)
+                positions = [names.index(n) for n in hidden]
+                rows = pseudonymise.copy_rows(out, into, positions, key)
             else:
                 rows = 0
                 for block in out:
@@ -141,29 +143,14 @@ def sync_table(
     return SnapshotResult(table.name, rows, written, deleted, time.monotonic() - started)
 
 
-def _copy_pseudonymised(
-    out: psycopg.Copy, into: psycopg.Copy, positions: list[int], key: bytes
-) -> int:
-    """Row by row (text values), each identifier replaced by its keyed pseudonym."""
-    rows = 0
-    for row in out.rows():
-        values = list(row)
-        for i in positions:
-            if values[i] not in (None, ""):
-                values[i] = pseudonymise.pseudonym(key, values[i])
-        into.write_row(values)
-        rows += 1
-    return rows
-
-
 def run_snapshot(root: Path, code: str | None, log: Callable[[str], None] = print) -> None:
     """`transmissor snapshot`: every full-table table of the município, by COPY."""
     env = environments.load_registered(root, code)
+    key = pseudonymise.deployment_key(environments.label(env))  # before anything connects
     if env.ssh:
         log(f"município {env.ibge}: reached through SSH; full-table tables go through Meltano")
         return
     contract = Contract.load(root)
-    key = pseudonymise.read_key() if pseudonymise.enabled() else None
     tables = snapshot_tables(contract)
     results = []
     source = connect_source(env)

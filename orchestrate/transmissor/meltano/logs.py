@@ -27,6 +27,15 @@ CONFIGURATION_PATTERNS = (
     r"environment .* (not found|does not exist)",
     r"invalid (port|sslmode|connection option)",
     r"certificate verify failed",
+    # An SSH município's key or bastion (transmissor.municipios.tunnel), and a refused
+    # pseudonymisation key (transmissor.load.pseudonymise): the same on a retry.
+    r"refused the key",
+    r"refused to forward",
+    r"holds no private key",
+    r"protected by a passphrase",
+    r"pseudonymisation_key has only",
+    r"pseudonymisation_key is set but",
+    r"neither true nor false",
 )
 TRANSIENT_PATTERNS = (
     r"connection refused",
@@ -48,6 +57,7 @@ TRANSIENT_PATTERNS = (
     r"temporary failure in name resolution",
     r"network is unreachable",
     r"no route to host",
+    r"cannot open an ssh session",  # the bastion is down or unreachable
 )
 
 

@@ -25,7 +25,8 @@ ENVIRONMENTS_DIR = Path("environments")
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 LOCAL_HOSTS = {"localhost"}
 # Read by extract/tap-pec: "true" in an SSH município's environment, whose every table then
-# goes through Singer (`transmissor snapshot` cannot open the tunnel).
+# goes through Singer (the COPY steps do not go through its tunnel; transmissor.municipios.tunnel
+# serves the pre-flight and reconciliation).
 ALL_TABLES_VARIABLE = "TRANSMISSOR_SINGER_ALL_TABLES"
 
 
@@ -116,7 +117,7 @@ class MunicipioEnvironment:
     def _extractor(self, tap_config: dict[str, Any]) -> dict[str, Any]:
         extractor: dict[str, Any] = {"name": "tap-pec", "config": tap_config}
         if self.ssh:
-            # `transmissor snapshot` cannot open the tunnel: every table goes through Singer.
+            # The COPY steps do not go through the tunnel: every table goes through Singer.
             extractor["select_filter"] = ["*"]
         return extractor
 

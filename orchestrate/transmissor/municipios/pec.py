@@ -1,21 +1,23 @@
-"""Reaching a município's banco do município (its PEC) directly, as the COPY steps do."""
+"""Reaching a município's banco do município (its PEC): directly, or through its SSH tunnel."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import make_conninfo
 
 from transmissor.errors import TransmissorError
 from transmissor.municipios.environments import MunicipioEnvironment, label, password_variable
+from transmissor.municipios.tunnel import Tunnel
 
 
 def source_conninfo(env: MunicipioEnvironment) -> str:
     """libpq connection string for the banco do município, password from the environment.
 
-    Direct connections only: a município reached through an SSH tunnel is read by Meltano,
-    which opens the tunnel itself.
+    The PEC's own address: a município reached through SSH is connected to through its tunnel
+    by `open_source` (and by tap-postgres's own tunnel on the Singer path).
     """
     variable = password_variable(env.ibge)
     password = os.environ.get(variable)
@@ -37,13 +39,52 @@ def source_conninfo(env: MunicipioEnvironment) -> str:
     )
 
 
+class TunnelledConnection(psycopg.Connection):
+    """A PEC connection through an SSH tunnel, which closes with it."""
+
+    tunnel: Tunnel | None = None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self.tunnel is not None:
+                self.tunnel.close()
+
+
+def open_source(env: MunicipioEnvironment, **options: Any) -> psycopg.Connection:
+    """A connection to the PEC, through the município's SSH tunnel when it has one.
+
+    The database's refusals are psycopg.OperationalError, for the caller to explain; the
+    tunnel's (key, bastion, forwarding) are a TransmissorError naming the município.
+    """
+    conninfo = source_conninfo(env)  # a missing password first, before any connection
+    if env.ssh is None:
+        return psycopg.connect(conninfo, **options)
+    tunnel = Tunnel(env).open()
+    # libpq connects to the tunnel (hostaddr) but keeps the PEC's host name for TLS (a
+    # verify-full certificate names the PEC, not this machine).
+    through = make_conninfo(conninfo, hostaddr="127.0.0.1", port=tunnel.port)
+    try:
+        conn = TunnelledConnection.connect(through, **options)
+    except psycopg.OperationalError as error:
+        tunnel.close()
+        if tunnel.failure:
+            raise TransmissorError(tunnel.failure) from error
+        raise
+    tunnel.seal()
+    conn.tunnel = tunnel
+    return conn
+
+
 def connect_source(env: MunicipioEnvironment) -> psycopg.Connection:
     """A connection to the banco do município, or a TransmissorError naming it."""
     try:
-        return psycopg.connect(source_conninfo(env))
+        return open_source(env)
     except psycopg.OperationalError as error:
+        how = f" through the SSH bastion {env.ssh.host}:{env.ssh.port}" if env.ssh else ""
         msg = (
             f"{label(env)}: cannot reach the banco do município at "
-            f"{env.host}:{env.port}/{env.database}: {str(error).strip().splitlines()[-1]}"
+            f"{env.host}:{env.port}/{env.database}{how}: {str(error).strip().splitlines()[-1]}"
         )
         raise TransmissorError(msg) from error
