@@ -15,6 +15,10 @@ from transmissor.dev.localpg import LocalPostgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
+# Under CI=true a skipped test fails the run (tests/no_skips_in_ci.py); pytester runs pytest
+# in pytest, for that plugin's own test.
+pytest_plugins = ("tests.no_skips_in_ci", "pytester")
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

@@ -26,8 +26,7 @@ FLAGS = (
 
 def chromium(page: Path, tmp_path: Path, *args: str) -> str:
     if not CHROMIUM:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (.ci/run installs the Debian package)")
+        # Fails under CI=true (tests/no_skips_in_ci.py); .ci/run installs Debian's package.
         pytest.skip("chromium is not installed: apt-get install -y chromium")
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
     profile.mkdir()
