@@ -10,12 +10,10 @@
 
 from __future__ import annotations
 
-import re
 import stat
 import subprocess
 import threading
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests import secret_scan
 from tests.pec_access import install_readonly_role, new_role_name
 from tests.project import PROJECT_ROOT, ProjectCopy
 from transmissor.dev.localpg import LocalPostgres
@@ -31,172 +30,97 @@ from transmissor.municipios import environments
 
 # -- 1. the repository -------------------------------------------------------------------------
 
-PLACEHOLDERS = {"", "pw", "password", "senha", "secret", "...", "…", "xxx", "changeme", "none"}
-_KEY = r"[\w.-]*(?:password|passwd|senha|secret|token|api_?key|private_?key)[\w.-]*"
-PATTERNS = {
-    "password in a URL": re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:(?P<value>[^\s@/'\"]+)@"),
-    "credential setting": re.compile(
-        rf"(?im)^[\s#>*-]*[\"']?{_KEY}[\"']?\s*[:=]\s*[\"']?(?P<value>[^\s\"'#,}}]*)"
-    ),
-    "credential literal in code": re.compile(
-        rf"(?i)\b{_KEY}\s*[:=]\s*[rbf]?[\"'](?P<value>[^\"'\s{{$%<]{{6,}})[\"']"
-    ),
-    "private key": re.compile("-----BEGIN (?:[A-Z]+ )*" + "PRIVATE KEY-----"),
-    "cloud or forge token": re.compile(
-        r"\b(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{40,}|glpat-[\w-]{20,}"
-        r"|xox[abprs]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9]{32,}|AIza[0-9A-Za-z_-]{35})\b"
-    ),
-    "JSON web token": re.compile(r"\beyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}"),
-}
+
+def _cases(folder: Path) -> list[tuple[str, str, str]]:
+    """(id, suffix, line) of every non-empty line of the fixture files in `folder`."""
+    cases = []
+    for file in sorted((PROJECT_ROOT / folder).iterdir()):
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                cases.append((f"{file.name}:{number}", file.suffix, line))
+    return cases
 
 
-def _allowed(value: str | None) -> bool:
-    if value is None:
-        return True
-    value = value.strip().strip("\"'`")
-    return (
-        value.lower() in PLACEHOLDERS
-        or re.fullmatch(r"\d{7}", value) is not None  # an IBGE code (e.g. BAD_PASSWORD = "...")
-        or value.startswith(("$", "{", "<", "%", "*", "os.environ", "self.", "env"))
-        or set(value) <= {"*", "x", "X", "."}
-        # a name or expression, not a literal: `password: str`, `password=password`, ...
-        or (
-            re.fullmatch(r"[A-Za-z_][\w.\[\]()'\"]*", value) is not None
-            and not re.search(r"\d", value)
-        )
-    )
+PLANTED = _cases(secret_scan.PLANTED)
+LOOKALIKES = _cases(secret_scan.LOOKALIKES)
 
 
-def find_credentials(text: str, path: str = "") -> list[tuple[str, str]]:
-    """(kind, excerpt) of everything in `text` that looks like a credential.
-
-    In Python files, settings-style lines (`X_PASSWORD = ...`) are code, not configuration:
-    only string literals count there.
-    """
-    found = []
-    for kind, pattern in PATTERNS.items():
-        if kind == "credential setting" and path.endswith(".py"):
-            continue
-        for match in pattern.finditer(text):
-            value = match.groupdict().get("value")
-            if "value" in pattern.groupindex and _allowed(value):
-                continue
-            found.append((kind, match.group(0)[:80]))
-    return found
-
-
-def _git(*args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-    ).stdout
-
-
-def _history_blobs() -> Iterator[tuple[str, bytes]]:
-    """(path, content) of every blob reachable from any ref, once each."""
-    seen = {}
-    for line in _git("rev-list", "--objects", "--all").splitlines():
-        sha, _, path = line.partition(" ")
-        if path:
-            seen.setdefault(sha, path)
-    if not seen:
-        return
-    batch = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=PROJECT_ROOT,
-        input="\n".join(seen).encode() + b"\n",
-        capture_output=True,
-        check=True,
-    ).stdout
-    offset = 0
-    while offset < len(batch):
-        header_end = batch.index(b"\n", offset)
-        sha, kind, size = batch[offset:header_end].decode().split()
-        start = header_end + 1
-        content = batch[start : start + int(size)]
-        offset = start + int(size) + 1
-        if kind == "blob":
-            yield seen[sha], content
-
-
-# Planted examples are assembled at run time, so this file holds no credential-looking text.
-SAMPLE = "Sup3r" + "Secreta"
+@pytest.mark.parametrize(("suffix", "line"), [c[1:] for c in PLANTED], ids=[c[0] for c in PLANTED])
+def test_the_scan_finds_every_planted_credential(suffix: str, line: str) -> None:
+    assert secret_scan.scan_text(line + "\n", suffix), f"not found: {line}"
 
 
 @pytest.mark.parametrize(
-    "planted",
-    [
-        "url = postgresql://transmissor:{s}@pec.example:5432/esus",
-        "WAREHOUSE_PASSWORD={s}",
-        "    password: {s}",
-        'password = "{s}"',
-        "-----BEGIN OPENSSH " + "PRIVATE KEY-----",
-        "token ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
-        "AKIA" + "ABCDEFGHIJKLMNOP",
-    ],
+    ("suffix", "line"), [c[1:] for c in LOOKALIKES], ids=[c[0] for c in LOOKALIKES]
 )
-def test_the_scanner_finds_a_planted_credential(planted: str) -> None:
-    text = planted.replace("{s}", SAMPLE)
-    assert find_credentials(text, "settings.yml"), text
-    if "=" in text and '"' in text:
-        assert find_credentials(text, "module.py"), text
-
-
-@pytest.mark.parametrize(
-    "harmless",
-    [
-        "      password: ${PEC_PASSWORD_2611606}",
-        "WAREHOUSE_PASSWORD=****",
-        "# PEC_PASSWORD_2611606=****",
-        "echo 'PEC_PASSWORD_2611606=...' >> .env",
-        "--url postgresql://user:pw@127.0.0.1:54329/pec_x",
-        'f"{driver}://{quote(self.user)}:{quote(self.password)}@{self.host}"',
-        "password=password,",
-        "    password: str",
-        "- {name: password, kind: password, sensitive: true}",
-        'password = f"leitura-{uuid.uuid4().hex[:12]}"',
-        'BAD_PASSWORD = "3509502"',
-    ],
-)
-def test_the_scanner_lets_references_and_placeholders_pass(harmless: str) -> None:
-    assert not find_credentials(harmless, "README.md"), harmless
-    assert not find_credentials(harmless, "module.py"), harmless
+def test_the_scan_lets_every_lookalike_pass(suffix: str, line: str) -> None:
+    found = secret_scan.scan_text(line + "\n", suffix)
+    assert not found, f"{line}: {[f.kind for f in found]}"
 
 
 def test_no_tracked_file_holds_a_credential() -> None:
-    findings = []
-    for path in _git("ls-files").splitlines():
-        file = PROJECT_ROOT / path
-        if not file.is_file():
-            continue
-        text = file.read_bytes().decode("utf-8", errors="replace")
-        findings += [f"{path}: {kind}: {excerpt}" for kind, excerpt in find_credentials(text, path)]
-    assert not findings, "\n".join(findings)
+    files = secret_scan.tracked_files()
+    assert len(files) > 100 and any(
+        p.startswith("tests/fixtures/secrets/lookalikes/") for p, *_ in files
+    )
+    findings = secret_scan.scan(files)
+    assert not findings, "\n".join(map(str, findings))
 
 
-# Found in history by this test when it was written, and harmless: made-up passwords of
-# throwaway roles on the test suite's own temporary servers, committed in two test modules
-# before they switched to passwords generated per run, and this module's own planted sample
-# before it was assembled at run time. History is shared, so it is not rewritten; anything
-# else found in history fails.
-HISTORY_ALLOWED = {"leitura-Bad-Input-1d2e", "leitura-Secreta-9f1c", SAMPLE}
+def _allowed(text: str) -> set[tuple[str, str]]:
+    """(path, value fingerprint) pairs, one per line, `#` lines explaining them."""
+    pairs = set()
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            path, fingerprint = line.split()
+            pairs.add((path, fingerprint))
+    return pairs
+
+
+# Found in history when the scan moved to detect-secrets, and harmless: by path, the sha256
+# prefix of the value (never the value), unquoted (a quoted hex string is a finding itself).
+# History is shared, so it is not rewritten; anything else found there fails.
+HISTORY_ALLOWED = _allowed(
+    """
+# `user:password@` in the help of `contract catalog --pec-url` (now `<password>`).
+orchestrate/transmissor/cli/contract.py 5e884898da28
+orchestrate/transmissor/contract_cli.py 5e884898da28
+tests/test_secrets.py 5e884898da28
+# The comment that named the CI secret store's variables, read as a setting.
+orchestrate/ci/transmissor-fleet.yml 89b7cf455023
+orchestrate/ci/transmissor-fleet.yml f0761c690542
+# A município's expected status "failed", keyed by its constant named for a wrong password.
+tests/test_fleet_e2e.py 5d28a90f4498
+# Made-up passwords of throwaway roles on the suite's own temporary servers, before the
+# tests generated one per run, and a dummy the TLS check refused before using it.
+tests/test_bad_input.py 0bb3207c3258
+tests/test_check_readonly_role.py 6672fc3b9494
+tests/test_edge_e2e.py 221162be3eb9
+# The hand-written scanner this one replaced: its planted sample, a sample token, a pattern.
+tests/test_secrets.py 74132d3a3da3
+tests/test_secrets.py 88619647c28d
+tests/test_secrets.py 835720d2fd5e
+"""
+)
 
 
 def test_no_commit_in_the_history_holds_a_credential() -> None:
-    findings = []
-    for path, content in _history_blobs():
-        text = content.decode("utf-8", errors="replace")
-        findings += [
-            f"{path}: {kind}: {excerpt}"
-            for kind, excerpt in find_credentials(text, path)
-            if not any(allowed in excerpt for allowed in HISTORY_ALLOWED)
-        ]
-    assert not findings, "\n".join(sorted(set(findings)))
+    blobs = secret_scan.history_blobs()
+    assert blobs
+    findings = [
+        f
+        for f in secret_scan.scan(blobs)
+        if (f.where.split("@", 1)[0], f.fingerprint) not in HISTORY_ALLOWED
+    ]
+    assert not findings, "\n".join(sorted(map(str, findings)))
 
 
 def test_dotenv_is_ignored_and_never_tracked() -> None:
-    assert ".env" not in _git("ls-files").splitlines()
-    assert _git("check-ignore", ".env").strip() == ".env"
-    assert not _git("log", "--all", "--format=%H", "--", ".env").strip(), ".env was committed"
+    assert ".env" not in secret_scan.git("ls-files").splitlines()
+    assert secret_scan.git("check-ignore", ".env").strip() == ".env"
+    assert not secret_scan.git("log", "--all", "--format=%H", "--", ".env").strip(), (
+        ".env was committed"
+    )
 
 
 # -- 2. a transmission with a known password ---------------------------------------------------
