@@ -63,6 +63,8 @@ def test_a_plain_meltano_run_on_a_new_warehouse_shows_ok(project: ProjectCopy) -
         assert result.ok, result.output[-3000:]
     # Recorded by the job itself, before any transmissor command looked.
     with project.warehouse() as conn:
+        exists = conn.execute("select to_regclass('transmissor.transmissoes')").fetchone()[0]
+        assert exists, "the daily job left no record of its transmissions"
         recorded = conn.execute(
             "select municipio, status, trigger, rows <> '{}'::jsonb "
             "from transmissor.transmissoes order by started_at"

@@ -28,10 +28,10 @@ def run_check_and_copy(root: Path, code: str | None, log: Callable[[str], None] 
     and the fix; a step that fails stops the others, as a failed task stops a Meltano job."""
     run_preflight(root, code, log)
     with connect(Warehouse.from_env()) as conn:
-        if not transmissions.ensure_recording(conn):
+        if transmissions.meltano_runs_exists(conn) and not transmissions.ensure_recording(conn):
             log(
-                "the transmissions record has no trigger on meltano.runs yet: this run is "
-                "recorded when `transmissor status` or `transmissor run` next installs it"
+                "this role may not install the trigger that records transmissions: "
+                "`transmissor status` (or `edge grant`) installs it and records this run then"
             )
     run_first_load(root, code, full_refresh=False, log=log)
     run_snapshot(root, code, log)
