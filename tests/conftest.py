@@ -22,6 +22,10 @@ from transmissor.dev.pg_binaries import DEFAULT_VERSION, server_binaries
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 VERSION_VARIABLE = "TEST_PG_VERSION"
 
+# Under CI=true a skipped test fails the run (tests/no_skips_in_ci.py); pytester runs pytest
+# in pytest, for that plugin's own test.
+pytest_plugins = ("tests.no_skips_in_ci", "pytester")
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

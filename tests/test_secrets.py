@@ -1,21 +1,24 @@
 """Secrets stay secret.
 
-1. Nothing in the repository (tracked files, and every blob in its history) looks like a
-   credential: no password in a URL or a setting, no private key, no token. `${VAR}`
-   references, f-string templates and obvious placeholders (`****`, `...`, `pw`) are allowed.
-2. A whole transmission run with a known, distinctive password leaves it in no log, no state
-   and no file the project writes: not in Meltano's or dbt's output and logs, not in
-   `.meltano/run`, not in any table of the banco analítico. Only `.env` holds it.
+1. Nothing in the repository (tracked files, and every blob in its history) holds a
+   credential, by detect-secrets and the project's own plugins (tests/secret_scan.py): no
+   password in a URL or a setting, no private key, no token. The planted cases of
+   tests/fixtures/secrets/planted/ are each found; the look-alikes of
+   tests/fixtures/secrets/lookalikes/ (references, placeholders, URLs without a password,
+   code that computes a value) each pass.
+2. The PEC password, the warehouse password and the pseudonymisation key, known and
+   distinctive, through the daily job (`meltano run transmissao-diaria`, pseudonymisation on)
+   and `transmissor run`, both succeeding: none of them is in any output, log (`logs/run/`),
+   Meltano run folder, dbt artefact or table of the banco analítico (every schema, every
+   column). Only `.env` holds them.
 """
 
 from __future__ import annotations
 
-import re
 import stat
 import subprocess
 import threading
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +26,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests import secret_scan
 from tests.pec_access import install_readonly_role, new_role_name
 from tests.project import PROJECT_ROOT, ProjectCopy
 from transmissor.dev.localpg import LocalPostgres
@@ -31,185 +35,110 @@ from transmissor.municipios import environments
 
 # -- 1. the repository -------------------------------------------------------------------------
 
-PLACEHOLDERS = {"", "pw", "password", "senha", "secret", "...", "…", "xxx", "changeme", "none"}
-_KEY = r"[\w.-]*(?:password|passwd|senha|secret|token|api_?key|private_?key)[\w.-]*"
-PATTERNS = {
-    "password in a URL": re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:(?P<value>[^\s@/'\"]+)@"),
-    "credential setting": re.compile(
-        rf"(?im)^[\s#>*-]*[\"']?{_KEY}[\"']?\s*[:=]\s*[\"']?(?P<value>[^\s\"'#,}}]*)"
-    ),
-    "credential literal in code": re.compile(
-        rf"(?i)\b{_KEY}\s*[:=]\s*[rbf]?[\"'](?P<value>[^\"'\s{{$%<]{{6,}})[\"']"
-    ),
-    "private key": re.compile("-----BEGIN (?:[A-Z]+ )*" + "PRIVATE KEY-----"),
-    "cloud or forge token": re.compile(
-        r"\b(?:AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_\w{40,}|glpat-[\w-]{20,}"
-        r"|xox[abprs]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9]{32,}|AIza[0-9A-Za-z_-]{35})\b"
-    ),
-    "JSON web token": re.compile(r"\beyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}"),
-}
+
+def _cases(folder: Path) -> list[tuple[str, str, str]]:
+    """(id, suffix, line) of every non-empty line of the fixture files in `folder`."""
+    cases = []
+    for file in sorted((PROJECT_ROOT / folder).iterdir()):
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                cases.append((f"{file.name}:{number}", file.suffix, line))
+    return cases
 
 
-def _allowed(value: str | None) -> bool:
-    if value is None:
-        return True
-    value = value.strip().strip("\"'`")
-    return (
-        value.lower() in PLACEHOLDERS
-        or re.fullmatch(r"\d{7}", value) is not None  # an IBGE code (e.g. BAD_PASSWORD = "...")
-        or value.startswith(("$", "{", "<", "%", "*", "os.environ", "self.", "env"))
-        or set(value) <= {"*", "x", "X", "."}
-        # a name or expression, not a literal: `password: str`, `password=password`, ...
-        or (
-            re.fullmatch(r"[A-Za-z_][\w.\[\]()'\"]*", value) is not None
-            and not re.search(r"\d", value)
-        )
-    )
+PLANTED = _cases(secret_scan.PLANTED)
+LOOKALIKES = _cases(secret_scan.LOOKALIKES)
 
 
-def find_credentials(text: str, path: str = "") -> list[tuple[str, str]]:
-    """(kind, excerpt) of everything in `text` that looks like a credential.
-
-    In Python files, settings-style lines (`X_PASSWORD = ...`) are code, not configuration:
-    only string literals count there.
-    """
-    found = []
-    for kind, pattern in PATTERNS.items():
-        if kind == "credential setting" and path.endswith(".py"):
-            continue
-        for match in pattern.finditer(text):
-            value = match.groupdict().get("value")
-            if "value" in pattern.groupindex and _allowed(value):
-                continue
-            found.append((kind, match.group(0)[:80]))
-    return found
-
-
-def _git(*args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
-    ).stdout
-
-
-def _history_blobs() -> Iterator[tuple[str, bytes]]:
-    """(path, content) of every blob reachable from any ref, once each."""
-    seen = {}
-    for line in _git("rev-list", "--objects", "--all").splitlines():
-        sha, _, path = line.partition(" ")
-        if path:
-            seen.setdefault(sha, path)
-    if not seen:
-        return
-    batch = subprocess.run(
-        ["git", "cat-file", "--batch"],
-        cwd=PROJECT_ROOT,
-        input="\n".join(seen).encode() + b"\n",
-        capture_output=True,
-        check=True,
-    ).stdout
-    offset = 0
-    while offset < len(batch):
-        header_end = batch.index(b"\n", offset)
-        sha, kind, size = batch[offset:header_end].decode().split()
-        start = header_end + 1
-        content = batch[start : start + int(size)]
-        offset = start + int(size) + 1
-        if kind == "blob":
-            yield seen[sha], content
-
-
-# Planted examples are assembled at run time, so this file holds no credential-looking text.
-SAMPLE = "Sup3r" + "Secreta"
+@pytest.mark.parametrize(("suffix", "line"), [c[1:] for c in PLANTED], ids=[c[0] for c in PLANTED])
+def test_the_scan_finds_every_planted_credential(suffix: str, line: str) -> None:
+    assert secret_scan.scan_text(line + "\n", suffix), f"not found: {line}"
 
 
 @pytest.mark.parametrize(
-    "planted",
-    [
-        "url = postgresql://transmissor:{s}@pec.example:5432/esus",
-        "WAREHOUSE_PASSWORD={s}",
-        "    password: {s}",
-        'password = "{s}"',
-        "-----BEGIN OPENSSH " + "PRIVATE KEY-----",
-        "token ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
-        "AKIA" + "ABCDEFGHIJKLMNOP",
-    ],
+    ("suffix", "line"), [c[1:] for c in LOOKALIKES], ids=[c[0] for c in LOOKALIKES]
 )
-def test_the_scanner_finds_a_planted_credential(planted: str) -> None:
-    text = planted.replace("{s}", SAMPLE)
-    assert find_credentials(text, "settings.yml"), text
-    if "=" in text and '"' in text:
-        assert find_credentials(text, "module.py"), text
-
-
-@pytest.mark.parametrize(
-    "harmless",
-    [
-        "      password: ${PEC_PASSWORD_2611606}",
-        "WAREHOUSE_PASSWORD=****",
-        "# PEC_PASSWORD_2611606=****",
-        "echo 'PEC_PASSWORD_2611606=...' >> .env",
-        "--url postgresql://user:pw@127.0.0.1:54329/pec_x",
-        'f"{driver}://{quote(self.user)}:{quote(self.password)}@{self.host}"',
-        "password=password,",
-        "    password: str",
-        "- {name: password, kind: password, sensitive: true}",
-        'password = f"leitura-{uuid.uuid4().hex[:12]}"',
-        'BAD_PASSWORD = "3509502"',
-    ],
-)
-def test_the_scanner_lets_references_and_placeholders_pass(harmless: str) -> None:
-    assert not find_credentials(harmless, "README.md"), harmless
-    assert not find_credentials(harmless, "module.py"), harmless
+def test_the_scan_lets_every_lookalike_pass(suffix: str, line: str) -> None:
+    found = secret_scan.scan_text(line + "\n", suffix)
+    assert not found, f"{line}: {[f.kind for f in found]}"
 
 
 def test_no_tracked_file_holds_a_credential() -> None:
-    findings = []
-    for path in _git("ls-files").splitlines():
-        file = PROJECT_ROOT / path
-        if not file.is_file():
-            continue
-        text = file.read_bytes().decode("utf-8", errors="replace")
-        findings += [f"{path}: {kind}: {excerpt}" for kind, excerpt in find_credentials(text, path)]
-    assert not findings, "\n".join(findings)
+    files = secret_scan.tracked_files()
+    assert len(files) > 100 and any(
+        p.startswith("tests/fixtures/secrets/lookalikes/") for p, *_ in files
+    )
+    findings = secret_scan.scan(files)
+    assert not findings, "\n".join(map(str, findings))
 
 
-# Found in history by this test when it was written, and harmless: made-up passwords of
-# throwaway roles on the test suite's own temporary servers, committed in two test modules
-# before they switched to passwords generated per run, and this module's own planted sample
-# before it was assembled at run time. History is shared, so it is not rewritten; anything
-# else found in history fails.
-HISTORY_ALLOWED = {"leitura-Bad-Input-1d2e", "leitura-Secreta-9f1c", SAMPLE}
+def _allowed(text: str) -> set[tuple[str, str]]:
+    """(path, value fingerprint) pairs, one per line, `#` lines explaining them."""
+    pairs = set()
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            path, fingerprint = line.split()
+            pairs.add((path, fingerprint))
+    return pairs
+
+
+# Found in history when the scan moved to detect-secrets, and harmless: by path, the sha256
+# prefix of the value (never the value), unquoted (a quoted hex string is a finding itself).
+# History is shared, so it is not rewritten; anything else found there fails.
+HISTORY_ALLOWED = _allowed(
+    """
+# `user:password@` in the help of `contract catalog --pec-url` (now `<password>`).
+orchestrate/transmissor/cli/contract.py 5e884898da28
+orchestrate/transmissor/contract_cli.py 5e884898da28
+tests/test_secrets.py 5e884898da28
+# The comment that named the CI secret store's variables, read as a setting.
+orchestrate/ci/transmissor-fleet.yml 89b7cf455023
+orchestrate/ci/transmissor-fleet.yml f0761c690542
+# A município's expected status "failed", keyed by its constant named for a wrong password.
+tests/test_fleet_e2e.py 5d28a90f4498
+# Made-up passwords of throwaway roles on the suite's own temporary servers, before the
+# tests generated one per run, and a dummy the TLS check refused before using it.
+tests/test_bad_input.py 0bb3207c3258
+tests/test_check_readonly_role.py 6672fc3b9494
+tests/test_edge_e2e.py 221162be3eb9
+# The hand-written scanner this one replaced: its planted sample, a sample token, a pattern.
+tests/test_secrets.py 74132d3a3da3
+tests/test_secrets.py 88619647c28d
+tests/test_secrets.py 835720d2fd5e
+"""
+)
 
 
 def test_no_commit_in_the_history_holds_a_credential() -> None:
-    findings = []
-    for path, content in _history_blobs():
-        text = content.decode("utf-8", errors="replace")
-        findings += [
-            f"{path}: {kind}: {excerpt}"
-            for kind, excerpt in find_credentials(text, path)
-            if not any(allowed in excerpt for allowed in HISTORY_ALLOWED)
-        ]
-    assert not findings, "\n".join(sorted(set(findings)))
+    blobs = secret_scan.history_blobs()
+    assert blobs
+    findings = [
+        f
+        for f in secret_scan.scan(blobs)
+        if (f.where.split("@", 1)[0], f.fingerprint) not in HISTORY_ALLOWED
+    ]
+    assert not findings, "\n".join(sorted(map(str, findings)))
 
 
 def test_dotenv_is_ignored_and_never_tracked() -> None:
-    assert ".env" not in _git("ls-files").splitlines()
-    assert _git("check-ignore", ".env").strip() == ".env"
-    assert not _git("log", "--all", "--format=%H", "--", ".env").strip(), ".env was committed"
+    assert ".env" not in secret_scan.git("ls-files").splitlines()
+    assert secret_scan.git("check-ignore", ".env").strip() == ".env"
+    assert not secret_scan.git("log", "--all", "--format=%H", "--", ".env").strip(), (
+        ".env was committed"
+    )
 
 
-# -- 2. a transmission with a known password ---------------------------------------------------
+# -- 2. a transmission with known secrets --------------------------------------------------
 
 IBGE = "1200401"  # Rio Branco (AC)
 
 
 @dataclass
 class Watcher:
-    """Watches Meltano's run directories while plugins run, for files holding the password."""
+    """Watches Meltano's run directories while plugins run, for files holding a secret."""
 
     run_dir: Path
-    secret: str
+    secrets: tuple[str, ...]
     seen: dict[Path, tuple[int, int]] = field(default_factory=dict)  # file -> (its, folder's mode)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -217,7 +146,8 @@ class Watcher:
         while not self.stop.is_set():
             for path in self.run_dir.rglob("*.config.json"):
                 try:
-                    if self.secret in path.read_text(encoding="utf-8", errors="replace"):
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                    if any(secret in text for secret in self.secrets):
                         # The file's mode, and the tightest folder on its way from .local.
                         folders = [p for p in path.parents if self.run_dir in (p, *p.parents)]
                         modes = (
@@ -230,7 +160,8 @@ class Watcher:
             self.stop.wait(0.05)
 
 
-def _files_holding(base: Path, secret: bytes, skip: set[Path]) -> list[str]:
+def _files_holding(base: Path, secrets: dict[str, str], skip: set[Path]) -> list[str]:
+    """`name: path` of every file under `base` (links not followed) holding a secret."""
     hits = []
     for path in base.rglob("*"):
         if path in skip or any(p in skip for p in path.parents) or "venv" in path.parts:
@@ -238,14 +169,16 @@ def _files_holding(base: Path, secret: bytes, skip: set[Path]) -> list[str]:
         if path.is_symlink() or not path.is_file():
             continue
         try:
-            if secret in path.read_bytes():
-                hits.append(str(path))
+            content = path.read_bytes()
         except OSError:
             continue
+        hits += [f"{name}: {path}" for name, value in secrets.items() if value.encode() in content]
     return hits
 
 
-def _rows_holding(conn: psycopg.Connection, secret: str) -> list[str]:
+def _rows_holding(conn: psycopg.Connection, secrets: dict[str, str]) -> tuple[list[str], int]:
+    """`name: schema.table` of every table of every schema with a row holding a secret in any
+    column (the row as text), and how many tables were read."""
     tables = conn.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_schema not in ('pg_catalog', 'information_schema') "
@@ -253,98 +186,148 @@ def _rows_holding(conn: psycopg.Connection, secret: str) -> list[str]:
     ).fetchall()
     hits = []
     for schema, table in tables:
-        count = conn.execute(
-            sql.SQL("select count(*) from {} t where strpos(t::text, %s) > 0").format(
-                sql.Identifier(schema, table)
-            ),
-            (secret,),
-        ).fetchone()[0]
-        if count:
-            hits.append(f"{schema}.{table}: {count} row(s)")
-    return hits
+        for name, value in secrets.items():
+            count = conn.execute(
+                sql.SQL("select count(*) from {} t where strpos(t::text, %s) > 0").format(
+                    sql.Identifier(schema, table)
+                ),
+                (value,),
+            ).fetchone()[0]
+            if count:
+                hits.append(f"{name}: {schema}.{table}: {count} row(s)")
+    return hits, len(tables)
+
+
+def _warehouse_role(server: LocalPostgres, password: str) -> str:
+    """A role of the banco analítico's own, with a password nobody could mistake."""
+    role = f"analitico_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("create role {} login superuser password {}").format(
+                sql.Identifier(role), sql.Literal(password)
+            )
+        )
+    return role
 
 
 @pytest.mark.e2e
-def test_a_transmission_leaves_the_password_nowhere_but_dotenv(
+def test_a_transmission_leaves_its_secrets_nowhere_but_dotenv(
     pg_server: LocalPostgres, tmp_path: Path
 ) -> None:
+    """The PEC password, the warehouse password and the pseudonymisation key, each known and
+    distinctive, through the daily job and `transmissor run`: in no output, log, run folder,
+    dbt artefact or table; only in .env."""
+    secrets = {
+        "PEC password": f"Segredo-{uuid.uuid4().hex}-Transmissor",
+        "warehouse password": f"Armazem-{uuid.uuid4().hex}-Analitico",
+        "pseudonymisation key": f"Chave-{uuid.uuid4().hex}-Pseudonimo",
+    }
     project = ProjectCopy.create(tmp_path, pg_server)
     source = project.add_municipio(IBGE, citizens=100, seed=31)
     database = source.rsplit("/", 1)[1]
-    # The read-only role of extract/sql/pec_readonly_role.sql, with a password nobody could
-    # mistake for anything else. Its column-level grants must be enough for tap-postgres.
-    secret = f"Segredo-{uuid.uuid4().hex}-Transmissor"
+    # The read-only role of extract/sql/pec_readonly_role.sql. Its column-level grants must be
+    # enough for tap-postgres.
     role = new_role_name("transmissor_leitura")
-    install_readonly_role(pg_server, database, role, secret, tmp_path)
+    install_readonly_role(pg_server, database, role, secrets["PEC password"], tmp_path)
     environments.environment_path(project.root, IBGE).unlink()
     environments.add(project.root, IBGE, "127.0.0.1", pg_server.port, database, role)
-    variable = environments.password_variable(IBGE)
-    dotenv = project.root / ".env"
-    lines = [line for line in dotenv.read_text().splitlines() if not line.startswith(variable)]
-    dotenv.write_text("\n".join([*lines, f"{variable}={secret}"]) + "\n")
-    env = {**project.process_env(), variable: secret}
+    warehouse_role = _warehouse_role(pg_server, secrets["warehouse password"])
+    password = secrets["warehouse password"]
+    project.settings = {
+        "WAREHOUSE_USER": warehouse_role,
+        "WAREHOUSE_PASSWORD": password,
+        "MELTANO_DATABASE_URI": (
+            f"postgresql+psycopg://{warehouse_role}:{password}@127.0.0.1:{pg_server.port}/"
+            f"{project.warehouse_db}?options=-csearch_path%3Dmeltano"
+        ),
+        environments.password_variable(IBGE): secrets["PEC password"],
+        "TRANSMISSOR_PSEUDONYMISE": "true",
+        "TRANSMISSOR_PSEUDONYMISATION_KEY": secrets["pseudonymisation key"],
+    }
+    project.write_env()
+    env = project.process_env()
+    assert all(value in (project.root / ".env").read_text() for value in secrets.values())
 
     # Each environment's Meltano system directory (run files, dbt target) is under .local/.
-    watcher = Watcher(project.root / ".local", secret)
+    watcher = Watcher(project.root / ".local", tuple(secrets.values()))
     thread = threading.Thread(target=watcher, daemon=True)
     thread.start()
     outputs = []
+    transmissor = str(PROJECT_ROOT / ".venv" / "bin" / "transmissor")
     try:
-        for args in (
-            ["invoke", "transmissor", "preflight"],
-            ["run", "transmissao-diaria"],
-        ):
-            result = run_meltano(project.root, args, IBGE, base_env=env, timeout=900)
-            outputs.append(result.output)
-            assert result.ok or args[0] == "run", result.output[-3000:]
+        preflight = run_meltano(project.root, ["invoke", "transmissor", "preflight"], IBGE,
+                                base_env=env, timeout=900)  # fmt: skip
+        outputs.append(preflight.output)
+        assert preflight.ok and "ready to transmit" in preflight.output, preflight.output[-3000:]
+        job = run_meltano(project.root, ["run", "transmissao-diaria"], IBGE, base_env=env,
+                          timeout=900)  # fmt: skip
+        outputs.append(job.output)
+        assert job.ok, job.output[-3000:]
+        fleet = subprocess.run(
+            [transmissor, "run", "--municipio", IBGE, "--retries", "0"],
+            cwd=project.root, env=env, capture_output=True, text=True, timeout=900, check=False,
+        )  # fmt: skip
+        outputs.append(fleet.stdout + fleet.stderr)
+        assert fleet.returncode == 0, (fleet.stdout + fleet.stderr)[-3000:]
     finally:
         watcher.stop.set()
         thread.join()
-    job = outputs[-1]
 
-    # The transmission happened, with the read-only role: rows and state are there.
+    # The transmission happened, with the read-only role and pseudonymisation on.
     with project.warehouse() as conn:
         loaded = conn.execute(
             "select count(*) from raw_pec.tb_fat_cidadao_pec where co_municipio_ibge = %s",
             (IBGE,),
         ).fetchone()[0]
-        assert loaded > 0, job[-3000:]
+        assert loaded > 0, job.output[-3000:]
+        clear = conn.execute(
+            "select count(*) from raw_pec.tb_fat_cidadao_pec where co_municipio_ibge = %s "
+            "and nu_cpf_cidadao !~ '^[0-9a-f]{64}$'",
+            (IBGE,),
+        ).fetchone()[0]
+        assert clear == 0, "CPFs in the clear: the pseudonymisation path did not run"
         assert conn.execute(
             "select count(*) from meltano.state where state_id like %s", (f"{IBGE}:%",)
         ).fetchone()[0]
-        rows = _rows_holding(conn, secret)
-    assert "ready to transmit" in outputs[0]
+        rows, tables = _rows_holding(conn, secrets)
+    assert tables > 40, "expected the raw, staging, marts, meltano and transmissor tables"
 
-    # Meltano wrote the tap's configuration, password included, while the tap ran: in a
+    # Meltano wrote the plugins' configuration, passwords included, while they ran: in a
     # folder only its owner may enter (preflight made it so), and deleted it afterwards.
-    assert watcher.seen, "expected Meltano to pass the password in a tap config file"
+    assert watcher.seen, "expected Meltano to pass the passwords in plugin config files"
     # (The file itself is created with the process umask, 0644 under the usual 022.)
     for path, (_, folder_mode) in watcher.seen.items():
         assert not path.exists(), f"{path} left behind"
         assert folder_mode == 0, f"every folder above {path} lets others in"
 
-    assert not [o for o in outputs if secret in o], "the password is in Meltano's output"
-    assert not rows, f"the password is in the banco analítico: {rows}"
-    linked = {dotenv, project.root / ".meltano", project.root / ".venv"}
-    in_project = _files_holding(project.root, secret.encode(), linked)
-    assert not in_project, f"the password is in files the project wrote: {in_project}"
-    meltano_dir = (PROJECT_ROOT / ".meltano").resolve()
-    in_meltano = _files_holding(meltano_dir, secret.encode(), set())
-    assert not in_meltano, f"the password is in .meltano: {in_meltano}"
+    leaked = [f"{name} in output {n}" for n, o in enumerate(outputs) for name, value in
+              secrets.items() if value in o]  # fmt: skip
+    assert not leaked, leaked
+    assert not rows, f"a secret is in the banco analítico: {rows}"
+    # What the scan below reads: the run's logs, Meltano's run folders, dbt's artefacts.
+    logs = list((project.root / "logs" / "run").rglob("*.log"))
+    assert logs, "transmissor run wrote no log under logs/run/"
+    sys_dir = project.root / ".local" / "meltano" / IBGE
+    assert any((sys_dir / "dbt" / "target").rglob("*")), "no dbt artefacts to scan"
+    assert (sys_dir / "run").is_dir(), "no Meltano run folder to scan"
+    linked = {project.root / ".env", project.root / ".meltano", project.root / ".venv"}
+    in_project = _files_holding(project.root, secrets, linked)
+    assert not in_project, f"a secret is in files the project wrote: {in_project}"
+    in_meltano = _files_holding((PROJECT_ROOT / ".meltano").resolve(), secrets, set())
+    assert not in_meltano, f"a secret is in .meltano: {in_meltano}"
 
     # The marts this job built can be shared per município (reusing the costly run).
-    transmissor = str(PROJECT_ROOT / ".venv" / "bin" / "transmissor")
     for action in (["apply", "--municipio", IBGE], ["status"]):
         done = subprocess.run(
             [transmissor, "access", *action],
             cwd=project.root,
-            env=project.process_env(),
+            env=env,
             capture_output=True,
             text=True,
             check=False,
         )
         assert done.returncode == 0, done.stdout + done.stderr
-        assert secret not in done.stdout + done.stderr
+        assert not [v for v in secrets.values() if v in done.stdout + done.stderr]
     with project.warehouse() as conn:
         marts = conn.execute(
             "select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace "
@@ -355,5 +338,5 @@ def test_a_transmission_leaves_the_password_nowhere_but_dotenv(
             "join pg_namespace n on n.oid = c.relnamespace "
             "where n.nspname = 'marts' and p.polname = 'municipio_rows' and c.relrowsecurity"
         ).fetchone()[0]
-    assert marts > 0, "dbt built no marts table:\n" + job[-3000:]
+    assert marts > 0, "dbt built no marts table:\n" + job.output[-3000:]
     assert secured == marts, done.stdout

@@ -92,6 +92,52 @@ def test_a_failed_meltano_run_is_recorded_with_meltanos_error(conn: psycopg.Conn
     assert (record.status, record.error) == ("failed", "Extractor failed")
 
 
+@pytest.fixture
+def before_the_trigger(new_database: Callable[[str], str]) -> Iterator[psycopg.Connection]:
+    """A warehouse whose Meltano has run, and nothing of transmissor yet."""
+    with psycopg.connect(new_database("status"), autocommit=True) as connection:
+        connection.execute(MELTANO_RUNS)
+        yield connection
+
+
+def test_runs_written_before_the_trigger_are_recorded_when_it_is_installed(
+    before_the_trigger: psycopg.Connection,
+) -> None:
+    conn = before_the_trigger
+    meltano_run(conn, A, at(DAY, 6), at(DAY, 6, 1), "SUCCESS", rows=3)
+    running = uuid.uuid4()  # a job whose load started before its first step installed it
+    conn.execute(
+        "insert into meltano.runs (job_name, state, started_at, run_id) values (%s, 'RUNNING', "
+        "%s, %s)",
+        (f"{B}:tap-pec-to-target-postgres", at(DAY, 6, 5).astimezone(UTC).replace(tzinfo=None),
+         running),
+    )  # fmt: skip
+    assert transmissions.ensure_recording(conn)
+    records = {r.municipio: r for r in transmissions.fetch(conn, at(DAY, 0), at(DAY, 23))}
+    assert (records[A].status, records[A].rows) == (
+        "success",
+        {"tb_cidadao": 3, "tb_fat_vacinacao": 1},
+    )
+    assert records[A].ended_at == at(DAY, 6, 1)
+    assert records[B].status == "running"
+    # The running run ends after the install: the trigger completes its row.
+    conn.execute(
+        "update meltano.runs set state = 'SUCCESS', ended_at = %s where run_id = %s",
+        (at(DAY, 6, 7).astimezone(UTC).replace(tzinfo=None), running),
+    )
+    records = {r.municipio: r for r in transmissions.fetch(conn, at(DAY, 0), at(DAY, 23))}
+    assert (records[B].status, records[B].ended_at) == ("success", at(DAY, 6, 7))
+    # Installed once: a second call records nothing twice.
+    assert transmissions.ensure_recording(conn)
+    assert len(transmissions.fetch(conn, at(DAY, 0), at(DAY, 23))) == 2
+
+
+def test_no_meltano_history_yet_nothing_to_install(new_database: Callable[[str], str]) -> None:
+    with psycopg.connect(new_database("status"), autocommit=True) as conn:
+        assert not transmissions.ensure_recording(conn)
+        assert not conn.execute("select to_regclass('transmissor.transmissoes')").fetchone()[0]
+
+
 def test_a_driven_run_is_finished_by_its_driver(conn: psycopg.Connection) -> None:
     run_id = uuid.uuid4()
     transmissions.begin(

@@ -27,7 +27,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     discover.add_argument(
         "--pec-url",
         required=True,
-        help="postgresql://user:password@host:port/database of a PEC of the version to follow",
+        help="postgresql://user:<password>@host:port/database of a PEC of the version to follow",
     )
     discover.set_defaults(func=_catalog)
 

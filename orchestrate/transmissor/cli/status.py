@@ -23,18 +23,19 @@ from transmissor.fleet.status import (
 from transmissor.municipios import environments
 from transmissor.municipios.ibge import lookup
 from transmissor.settings import Warehouse, load_dotenv, project_root
-from transmissor.warehouse import transmissions
+from transmissor.warehouse import freshness, transmissions
 from transmissor.warehouse.database import connect
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "status",
-        help="per município: last success, rows today, late or failed (exit 1 if any)",
+        help="per município: last success, rows today, late, failed or stale (exit 1 if any)",
         description=(
             "Per município: the last successful transmission, the rows received on the day "
-            "per table, whether it is late (no success by the deadline) and the last error. "
-            "Exits 1 when any município is late or failed."
+            "per table, whether it is late (no success by the deadline), the last error and "
+            "the latest `transmissor freshness` (stale: no fact rows for two days). "
+            "Exits 1 when any município is late, failed or stale."
         ),
     )
     parser.add_argument("--date", help="the day to check, YYYY-MM-DD (default: today)")
@@ -94,7 +95,9 @@ def _status(args: argparse.Namespace) -> int:
             loader_role.ensure_edge_tables(conn, central)
         known = {env.ibge for env in registered}
         registered += [Listed(lookup(code)) for code in sorted(boxes) if code not in known]
-        fleet = compute(conn, registered, day, now, deadline, edges=boxes)
+        fleet = compute(
+            conn, registered, day, now, deadline, edges=boxes, freshness=freshness.latest(conn)
+        )
         fleet.central_version = central
     if args.format == "json":
         text = json.dumps(fleet.to_json(), indent=2, ensure_ascii=False) + "\n"

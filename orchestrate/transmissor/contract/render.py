@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from transmissor.contract import readonly_role, singer_catalog
-from transmissor.contract.model import MUNICIPIO_COLUMN, Contract
+from transmissor.contract.model import MUNICIPIO_COLUMN, Contract, Table
 from transmissor.errors import TransmissorError
 from transmissor.municipios.ibge import CODE_PATTERN
 
@@ -100,10 +100,26 @@ def render_extractor(contract: Contract, base: dict[str, Any]) -> dict[str, Any]
     }
 
 
+# PEC tables named for facts (`tb_fat_*`), appended daily by the extract-load: `_sdc_batched_at`
+# says when the município's last rows of each arrived.
+FACT_PREFIX = "tb_fat_"
+
+
+def checks_freshness(table: Table) -> bool:
+    """Whether dbt's source freshness watches the table: the incremental fact tables.
+
+    Dimensions and state tables (full_table: the snapshot writes only the rows that changed, so
+    a dimension untouched for months is as current as it gets) and the citizens' register
+    (`tb_cidadao`, rows added only for new people) rarely change: their age says nothing.
+    """
+    return table.incremental and table.name.startswith(FACT_PREFIX)
+
+
 def render_sources(contract: Contract) -> dict[str, Any]:
     """dbt sources for the raw tables, with keys tested and per-municipality freshness.
 
-    Freshness is checked on every table (dimensions too: they are re-read whole daily). Run in
+    Freshness is checked on the fact tables (`checks_freshness`); every other table has
+    `freshness: null`, so a dimension that rarely changes is never stale. Run in
     a município's Meltano environment (MUNICIPIO_IBGE set), the freshness `filter` keeps that
     município's rows only; without it, every row counts. An MUNICIPIO_IBGE that is not an IBGE
     code (CODE_PATTERN) matches no row, so freshness fails loudly instead of checking the wrong
@@ -126,6 +142,7 @@ def render_sources(contract: Contract) -> dict[str, Any]:
             {
                 "name": table.name,
                 "description": f"{table.purpose} Replication: {table.replication}.",
+                **({} if checks_freshness(table) else {"config": {"freshness": None}}),
                 # Complete and unique in one test (transform/macros/tests/test_primary_key.sql).
                 "data_tests": [{"primary_key": {"arguments": {"columns": key}}}],
                 "columns": [

@@ -4,12 +4,16 @@ It starts the local PostgreSQL (unless WAREHOUSE_HOST names another banco analí
 three synthetic municipalities of different sizes, registers them with `municipio add`, runs
 the daily job for each, advances every sandbox one day, runs again, and prints per município
 and table: rows at the source, live rows in the banco analítico, rows the second run moved,
-and each run's time. It exits non-zero when any count disagrees.
+and each run's time. It ends with `transmissor freshness --all` and `transmissor status`, as an
+operator would type them. It exits non-zero when any count disagrees or the status reports a
+município late, failed or stale.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -204,12 +208,27 @@ def run_demo(root: Path) -> int:
     disagreements = print_summary(runs, contract)
     with connect(warehouse_settings) as warehouse:
         print_indicators(warehouse, [run.ibge for run in runs])
+    status = print_status(root)
     print(f"\ndemo finished in {time.monotonic() - started:.0f} s")
     if disagreements:
         print(f"{disagreements} counts disagree between the sources and the banco analítico")
         return 1
     print("every count agrees between the bancos dos municípios and the banco analítico")
+    if status != 0:
+        print("`transmissor status` reports a município late or failed (above)")
+        return 1
     return 0
+
+
+def print_status(root: Path) -> int:
+    """`transmissor freshness --all`, then `transmissor status` (the table); status's exit code.
+
+    Separate processes, as an operator runs them: they read only what the warehouse recorded."""
+    command = str(Path(sys.executable).parent / "transmissor")
+    for args in (["freshness", "--all"], ["status"]):
+        print(f"\n$ transmissor {' '.join(args)}", flush=True)
+        code = subprocess.call([command, *args], cwd=root, env=os.environ.copy())
+    return code
 
 
 def print_summary(runs: list[MunicipioRun], contract: Contract) -> int:

@@ -3,6 +3,9 @@
 Everything is read from the record of transmissions (`transmissor.transmissoes`). A day is a
 calendar day in the deadline's time zone (America/Sao_Paulo by default), and a município is
 late when it has no successful transmission on that day by the deadline (13:00 by default).
+The latest `transmissor freshness` (dbt's source freshness per município, recorded in
+`transmissor.source_freshness`) adds whether its facts still arrive: `stale` when none of its
+fact tables received rows within two days, whatever the record of transmissions says.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import psycopg
 
 from transmissor.municipios.environments import MunicipioEnvironment
 from transmissor.municipios.ibge import Municipio
+from transmissor.warehouse import freshness as source_freshness
 from transmissor.warehouse import transmissions
+from transmissor.warehouse.freshness import Freshness
 from transmissor.warehouse.transmissions import Transmission
 
 DEFAULT_DEADLINE = time(13, 0)
@@ -29,8 +34,9 @@ RUNNING = "running"  # no success yet, one is running
 PENDING = "pending"  # no success yet, deadline not reached, nothing failed
 FAILED = "failed"  # the latest attempt failed and none succeeded since
 LATE = "late"  # deadline passed with no success (and no failure to blame)
+STALE = source_freshness.STALE  # transmitting or not failing, but no facts for two days
 NO_DATA = "no-data"  # a day before the município's first transmission
-ALERTS = (FAILED, LATE)
+ALERTS = (FAILED, LATE, STALE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +122,7 @@ class MunicipioStatus:
     running: bool
     history: list[DayStatus] = field(default_factory=list)
     edge: EdgeBox | None = None
+    freshness: Freshness | None = None
 
     @property
     def rows_today_total(self) -> int:
@@ -142,7 +149,20 @@ class MunicipioStatus:
                 {"date": d.day.isoformat(), "state": d.state, "rows": d.rows} for d in self.history
             ],
             "edge": self.edge.to_json() if self.edge else None,
+            "freshness": self.freshness.to_json() if self.freshness else None,
         }
+
+    @property
+    def facts(self) -> str:
+        """The freshness verdict, `unchecked` before the first `transmissor freshness`."""
+        return self.freshness.verdict if self.freshness else "unchecked"
+
+
+def with_freshness(state: str, found: Freshness | None) -> str:
+    """A município whose facts stopped arriving is stale unless already late or failed."""
+    if found and found.verdict == STALE and state in (OK, RUNNING, PENDING):
+        return STALE
+    return state
 
 
 @dataclass
@@ -204,6 +224,7 @@ def compute(
     now: datetime,
     deadline: Deadline,
     edges: dict[str, EdgeBox] | None = None,
+    freshness: dict[str, Freshness] | None = None,
 ) -> FleetStatus:
     zone = deadline.zone
     first_day = day - timedelta(days=HISTORY_DAYS - 1)
@@ -245,12 +266,13 @@ def compute(
         errors = [t for t in recent if t.municipio == ibge and t.status == "failed"]
         success = last_success.get(ibge)
         last_error = errors[-1] if errors else None
+        found = (freshness or {}).get(ibge)
         result.append(
             MunicipioStatus(
                 ibge=ibge,
                 nome=env.municipio.nome,
                 uf=env.municipio.uf,
-                state=state,
+                state=with_freshness(state, found),
                 last_success=success,
                 rows_today=rows_today,
                 last_error=last_error.error if last_error else None,
@@ -258,6 +280,7 @@ def compute(
                 running=bool(today and today[-1].status == "running"),
                 history=history,
                 edge=(edges or {}).get(ibge),
+                freshness=found,
             )
         )
     return FleetStatus(day, now, deadline, result)
@@ -278,7 +301,7 @@ def render_table(status: FleetStatus, per_table: bool = False) -> str:
     zone = status.deadline.zone
     header = (
         f"{'município':<7} {'nome':<22} {'uf':<2} {'state':<8} {'last success':<23} "
-        f"{'rows today':>10}  last error"
+        f"{'rows today':>10} {'facts':<9}  last error"
     )
     lines = [
         f"transmissões of {status.day:%Y-%m-%d} (deadline {status.deadline.at:%H:%M} "
@@ -300,18 +323,29 @@ def render_table(status: FleetStatus, per_table: bool = False) -> str:
         edge = ""
         if m.edge:
             edge = f"  [edge {m.edge.version}{' OUTDATED' if m.edge.outdated else ''}]"
+        facts = m.facts.upper() if m.facts == STALE else m.facts
         lines.append(
             f"{m.ibge:<7} {m.nome[:22]:<22} {m.uf:<2} {m.state.upper():<8} {success:<23} "
-            f"{m.rows_today_total:>10,}  {error}{edge}"
+            f"{m.rows_today_total:>10,} {facts:<9}  {error}{edge}"
         )
         if per_table and m.rows_today:
             for table, n in sorted(m.rows_today.items()):
                 if n:
                     lines.append(f"{'':<34}{table:<34} {n:>10,}")
+        if m.freshness and m.freshness.behind:
+            newest = m.freshness.newest
+            since = f"newest fact rows {_ago(newest, status.now)}" if newest else "no fact rows"
+            behind = ", ".join(f"{t.table} {t.status}" for t in m.freshness.behind)
+            lines.append(
+                f"{'':<8}facts ({since}; checked "
+                f"{_ago(m.freshness.checked_at, status.now)}): {behind}"[:160]
+            )
     lines.append("-" * len(header))
     counts = status.to_json()["counts"]
     lines.append(
-        ", ".join(f"{counts[s]} {s}" for s in (OK, RUNNING, PENDING, FAILED, LATE) if s in counts)
+        ", ".join(
+            f"{counts[s]} {s}" for s in (OK, RUNNING, PENDING, FAILED, LATE, STALE) if s in counts
+        )
         or "no municipalities registered"
     )
     boxes = [m for m in status.municipios if m.edge]

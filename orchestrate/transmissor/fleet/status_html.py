@@ -10,6 +10,7 @@ it can be mailed, served as a static file or opened from disk.
 from __future__ import annotations
 
 from html import escape
+from zoneinfo import ZoneInfo
 
 from transmissor.fleet.status import (
     FAILED,
@@ -18,6 +19,7 @@ from transmissor.fleet.status import (
     OK,
     PENDING,
     RUNNING,
+    STALE,
     FleetStatus,
     MunicipioStatus,
 )
@@ -28,14 +30,16 @@ LABELS = {
     PENDING: ("·", "pending"),
     FAILED: ("✗", "failed"),
     LATE: ("!", "late"),
+    STALE: ("≈", "stale"),
     NO_DATA: ("", "no data"),
 }
-ORDER = (FAILED, LATE, RUNNING, PENDING, OK)
+ORDER = (FAILED, LATE, STALE, RUNNING, PENDING, OK)
 
 CSS = """
 :root { --ok:#1a7f37; --ok-bg:#d7f5dd; --failed:#b42318; --failed-bg:#fde2df;
   --late:#9a6700; --late-bg:#fff1c2; --running:#0b5cad; --running-bg:#dbeafe;
-  --pending:#57606a; --pending-bg:#eef1f4; --none-bg:#f6f8fa; --line:#d0d7de; }
+  --pending:#57606a; --pending-bg:#eef1f4; --stale:#8250df; --stale-bg:#ede4fb;
+  --none-bg:#f6f8fa; --line:#d0d7de; }
 * { box-sizing: border-box; }
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:#1f2328;
   margin: 24px; background:#fff; }
@@ -47,7 +51,7 @@ h2 { font-size: 16px; margin: 28px 0 8px; }
 .card b { display:block; font-size:28px; line-height:1.1; }
 .card.ok b { color:var(--ok); } .card.failed b { color:var(--failed); }
 .card.late b { color:var(--late); } .card.running b { color:var(--running); }
-.card.pending b { color:var(--pending); }
+.card.pending b { color:var(--pending); } .card.stale b { color:var(--stale); }
 table { border-collapse: collapse; }
 th, td { padding: 4px 6px; }
 .grid th { font-weight:600; font-size:12px; color:#57606a; }
@@ -60,11 +64,14 @@ th, td { padding: 4px 6px; }
 .c.late { background:var(--late-bg); color:var(--late); }
 .c.running { background:var(--running-bg); color:var(--running); }
 .c.pending { background:var(--pending-bg); color:var(--pending); }
+.c.stale { background:var(--stale-bg); color:var(--stale); }
 .c.no-data { background:var(--none-bg); color:#8c959f; }
 .state { font-weight:700; text-transform:uppercase; font-size:12px; }
 .state.ok { color:var(--ok); } .state.failed { color:var(--failed); }
 .state.late { color:var(--late); } .state.running { color:var(--running); }
-.state.pending { color:var(--pending); }
+.state.pending { color:var(--pending); } .state.stale { color:var(--stale); }
+.facts { font-weight:700; font-size:12px; } .facts.stale { color:var(--stale); }
+.facts.warn { color:var(--late); } .facts.fresh { color:var(--ok); }
 .bars td { vertical-align:bottom; text-align:center; font-size:11px; color:#57606a;
   width:64px; font-variant-numeric: tabular-nums; }
 .bar { background:#0969da; margin:0 auto; width:36px; border-radius:3px 3px 0 0; }
@@ -109,7 +116,7 @@ def _summary(status: FleetStatus) -> str:
         *(
             f'<div class="card {state}" data-count="{state}"><b>{counts[state]}</b>'
             f"{LABELS[state][1]}</div>"
-            for state in (OK, FAILED, LATE, RUNNING, PENDING)
+            for state in (OK, FAILED, LATE, STALE, RUNNING, PENDING)
         ),
     ]
     return f'<div class="cards">{"".join(cards)}</div>'
@@ -174,7 +181,22 @@ def _detail(m: MunicipioStatus, status: FleetStatus) -> str:
         f'<tr data-municipio="{m.ibge}"><td><b>{escape(m.nome)}</b>/{m.uf} {m.ibge}</td>'
         f'<td><span class="state {m.state}">{LABELS[m.state][1]}</span></td>'
         f"<td>{success}</td><td class='num'>{m.rows_today_total:,}</td>"
-        f"<td><small>{tables or '—'}</small></td><td class='error'>{error}</td></tr>"
+        f"<td><small>{tables or '—'}</small></td>{_facts(m, zone)}"
+        f"<td class='error'>{error}</td></tr>"
+    )
+
+
+def _facts(m: MunicipioStatus, zone: ZoneInfo) -> str:
+    """The latest source freshness: its verdict, the newest fact rows, the tables behind."""
+    found = m.freshness
+    if not found:
+        return '<td data-facts="unchecked"><small>not checked</small></td>'
+    newest = f"{found.newest.astimezone(zone):%Y-%m-%d %H:%M}" if found.newest else "never"
+    behind = "<br>".join(f"{escape(t.table)}&nbsp;{escape(t.status)}" for t in found.behind)
+    return (
+        f'<td data-facts="{found.verdict}"><span class="facts {found.verdict}">'
+        f"{found.verdict}</span><br><small>newest rows {newest}"
+        f"{'<br>' + behind if behind else ''}</small></td>"
     )
 
 
@@ -188,7 +210,7 @@ def render(status: FleetStatus) -> str:
     )
     legend = "".join(
         f'<span><i class="c {s}"></i>{LABELS[s][1]}</span>'
-        for s in (OK, FAILED, LATE, RUNNING, PENDING, NO_DATA)
+        for s in (OK, FAILED, LATE, STALE, RUNNING, PENDING, NO_DATA)
     )
     details = "".join(_detail(m, status) for m in _ordered(status))
     return f"""<!doctype html>
@@ -209,7 +231,7 @@ generated {status.now.astimezone(zone):%Y-%m-%d %H:%M} ·
 {_rows_per_day(status)}
 <h2>On {status.day:%d/%m/%Y}</h2>
 <table class="detail"><thead><tr><th>município</th><th>state</th><th>last success</th>
-<th class="num">rows</th><th>rows per table</th><th>last error</th></tr></thead>
+<th class="num">rows</th><th>rows per table</th><th>facts</th><th>last error</th></tr></thead>
 <tbody>{details}</tbody></table>
 </body></html>
 """

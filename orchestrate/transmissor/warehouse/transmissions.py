@@ -10,6 +10,11 @@ table records each extract-load of `<IBGE>:tap-pec-to-target-postgres` as it sta
 counting the rows it loaded per table from `_sdc_batched_at`. The trigger never fails
 Meltano's own write: any error in it becomes a warning.
 
+The trigger is installed by the daily job's first step (`ensure_recording`, from the first
+transmissão on a brand-new warehouse on), and by `transmissor run`, `status` and `edge grant`;
+installing it records the runs Meltano wrote before it existed, so a run is never missed
+whichever command ran it.
+
 Meltano records extract-load blocks only, so on the plain `meltano run` path the row says
 whether the data arrived (step `extract-load`). `transmissor run` (and the Airflow DAG,
 which calls it) also records the later steps: reconciliation and dbt (step `transform`),
@@ -22,10 +27,11 @@ import json
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
+from psycopg import errors
 
 from transmissor.municipios.ibge import CODE_PATTERN
 
@@ -35,6 +41,8 @@ TABLE = f"{SCHEMA}.transmissoes"
 STEP_PREFLIGHT = "pre-flight"
 STEP_EXTRACT_LOAD = "extract-load"
 STEP_TRANSFORM = "transform"
+# How far back `ensure_schema` looks for runs the record missed: the status page's 14 days.
+RECHECK = timedelta(days=15)
 
 DDL = rf"""
 create schema if not exists transmissor;
@@ -90,28 +98,33 @@ begin
     return result;
 end $$;
 
-create or replace function transmissor.record_meltano_run() returns trigger
-language plpgsql as $$
+-- One extract-load of Meltano's run history (a row of meltano.runs, as written or as it stands)
+-- into the record: called by the trigger on every write, and for the runs written before the
+-- trigger was installed (record_unrecorded_runs).
+create or replace function transmissor.record_run(p_job_name text, p_state text,
+                                                  p_started_at timestamp, p_ended_at timestamp,
+                                                  p_payload text, p_run_id uuid)
+returns void language plpgsql as $$
 declare
-    v_municipio text := split_part(new.job_name, ':', 1);
+    v_municipio text := split_part(p_job_name, ':', 1);
     v_error text;
     v_from timestamp;
     v_rows jsonb;
 begin
-    if new.run_id is null or v_municipio !~ '^{CODE_PATTERN}$' then
-        return new;
+    if p_run_id is null or v_municipio !~ '^{CODE_PATTERN}$' then
+        return;
     end if;
     begin
-        if new.state = 'RUNNING' then
+        if p_state = 'RUNNING' then
             insert into transmissor.transmissoes (municipio, started_at, status, step,
                                                   meltano_run_id)
-            values (v_municipio, new.started_at at time zone 'UTC', 'running', 'extract-load',
-                    new.run_id)
+            values (v_municipio, p_started_at at time zone 'UTC', 'running', 'extract-load',
+                    p_run_id)
             on conflict (meltano_run_id) do update set step = 'extract-load';
-        elsif new.state in ('SUCCESS', 'FAIL', 'DEAD') then
-            if new.state <> 'SUCCESS' then
+        elsif p_state in ('SUCCESS', 'FAIL', 'DEAD') then
+            if p_state <> 'SUCCESS' then
                 begin
-                    v_error := coalesce((new.payload::jsonb) ->> 'error', 'extract-load failed');
+                    v_error := coalesce((p_payload::jsonb) ->> 'error', 'extract-load failed');
                 exception when others then
                     v_error := 'extract-load failed';
                 end;
@@ -119,25 +132,25 @@ begin
             -- Steps before the load block (transmissor:check-and-copy's first load, snapshot)
             -- write rows too: count from the driver's start when it recorded one, else from
             -- the end of the município's previous transmission (its first: everything).
-            select least(t.started_at at time zone 'UTC', new.started_at) into v_from
+            select least(t.started_at at time zone 'UTC', p_started_at) into v_from
             from transmissor.transmissoes t
-            where t.meltano_run_id = new.run_id and t.trigger <> 'meltano';
+            where t.meltano_run_id = p_run_id and t.trigger <> 'meltano';
             if v_from is null then
                 select coalesce(max(p.ended_at at time zone 'UTC'), '-infinity'::timestamp)
                 into v_from
                 from transmissor.transmissoes p
-                where p.municipio = v_municipio and p.meltano_run_id is distinct from new.run_id
+                where p.municipio = v_municipio and p.meltano_run_id is distinct from p_run_id
                   and p.ended_at is not null;
-                v_from := least(v_from, new.started_at);
+                v_from := least(v_from, p_started_at);
             end if;
-            v_rows := transmissor.rows_loaded(v_municipio, v_from, new.ended_at);
+            v_rows := transmissor.rows_loaded(v_municipio, v_from, p_ended_at);
             insert into transmissor.transmissoes (municipio, started_at, ended_at, status, step,
                                                   rows, error, meltano_run_id)
-            values (v_municipio, new.started_at at time zone 'UTC',
-                    new.ended_at at time zone 'UTC',
-                    case when new.state = 'SUCCESS' then 'success' else 'failed' end,
+            values (v_municipio, p_started_at at time zone 'UTC',
+                    p_ended_at at time zone 'UTC',
+                    case when p_state = 'SUCCESS' then 'success' else 'failed' end,
                     'extract-load',
-                    v_rows, v_error, new.run_id)
+                    v_rows, v_error, p_run_id)
             on conflict (meltano_run_id) do update set
                 rows = excluded.rows,
                 step = 'extract-load',
@@ -152,8 +165,40 @@ begin
                                 then excluded.ended_at else transmissor.transmissoes.ended_at end;
         end if;
     exception when others then
-        raise warning 'transmissor: could not record meltano run %: %', new.run_id, sqlerrm;
+        raise warning 'transmissor: could not record meltano run %: %', p_run_id, sqlerrm;
     end;
+end $$;
+
+-- The runs Meltano wrote that the record has no row for (before the trigger existed, or when
+-- recording one failed), started since p_since (null: all), oldest first (each run's rows are
+-- counted from the end of the município's previous one); how many.
+create or replace function transmissor.record_unrecorded_runs(p_since timestamp)
+returns integer language plpgsql as $$
+declare
+    r record;
+    n integer := 0;
+begin
+    for r in
+        select m.job_name, m.state, m.started_at, m.ended_at, m.payload, m.run_id
+        from meltano.runs m
+        where m.job_name like '%:tap-pec-to-target-postgres' and m.run_id is not null
+          and (p_since is null or m.started_at >= p_since)
+          and not exists (select from transmissor.transmissoes t
+                          where t.meltano_run_id = m.run_id)
+        order by m.id
+    loop
+        perform transmissor.record_run(r.job_name::text, r.state::text, r.started_at,
+                                       r.ended_at, r.payload::text, r.run_id);
+        n := n + 1;
+    end loop;
+    return n;
+end $$;
+
+create or replace function transmissor.record_meltano_run() returns trigger
+language plpgsql as $$
+begin
+    perform transmissor.record_run(new.job_name::text, new.state::text, new.started_at,
+                                   new.ended_at, new.payload::text, new.run_id);
     return new;
 end $$;
 """
@@ -184,17 +229,65 @@ def ensure_schema(conn: psycopg.Connection) -> bool:
     """Create the record table and functions; install the trigger once meltano.runs exists.
 
     Returns whether the trigger is in place (Meltano creates meltano.runs on its first run).
+    Installing it also records the runs Meltano wrote before (`record_unrecorded_runs`); with
+    the trigger in place, the runs of the last RECHECK it has no row for (a warehouse recorded
+    by an older version, a record that failed).
     """
     conn.execute("select pg_advisory_lock(hashtext('transmissor.transmissoes'))")
     try:
         conn.execute(DDL)
         if not meltano_runs_exists(conn):
             return False
-        if not trigger_installed(conn):
-            conn.execute(TRIGGER_DDL)
+        if trigger_installed(conn):
+            record_unrecorded_runs(conn, since=RECHECK)
+        else:
+            install_trigger(conn)
         return True
     finally:
         conn.execute("select pg_advisory_unlock(hashtext('transmissor.transmissoes'))")
+
+
+def install_trigger(conn: psycopg.Connection) -> int:
+    """The trigger on meltano.runs, then every run it has not seen; how many those were.
+
+    One transaction: creating the trigger waits for Meltano's writes in flight and holds off
+    new ones until it commits, so every write is either before it (recorded here, a running
+    run as running) or after it (recorded by the trigger, which completes that row).
+    """
+    with conn.transaction():
+        conn.execute(TRIGGER_DDL)
+        return record_unrecorded_runs(conn)
+
+
+def record_unrecorded_runs(conn: psycopg.Connection, since: timedelta | None = None) -> int:
+    """Record the extract-loads in meltano.runs that the record has no row for, those started
+    in the last `since` (all without it); how many."""
+    row = conn.execute(
+        "select transmissor.record_unrecorded_runs((now() at time zone 'UTC') - %s::interval)"
+        if since
+        else "select transmissor.record_unrecorded_runs(null)",
+        (since,) if since else None,
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def ensure_recording(conn: psycopg.Connection) -> bool:
+    """In a município's job: make sure its run will be recorded, cheaply when it already is.
+
+    The daily job's first step calls this, so the first `meltano run` on a brand-new
+    warehouse is recorded too (Meltano creates meltano.runs when the job starts, and writes
+    the load's row after this step). A role that may not create the trigger (an edge box's
+    loader: `transmissor edge grant` installs it) leaves it to the commands that may.
+    Returns whether the trigger is in place.
+    """
+    if not meltano_runs_exists(conn):
+        return False
+    if trigger_installed(conn):
+        return True
+    try:
+        return ensure_schema(conn)
+    except errors.InsufficientPrivilege:
+        return False
 
 
 def new_run_id() -> uuid.UUID:

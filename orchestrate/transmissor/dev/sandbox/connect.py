@@ -19,7 +19,7 @@ def parse(url: str) -> tuple[str, str, str]:
     name = params.get("dbname")
     if not name:
         raise TransmissorError(
-            f"the URL must name a database, e.g. postgresql://user:pw@host:5432/"
+            f"the URL must name a database, e.g. postgresql://user:<password>@host:5432/"
             f"sandbox_recife (got {redact(url)})"
         )
     where = f"{params.get('host', 'localhost')}:{params.get('port', 5432)}"
