@@ -215,6 +215,74 @@ def test_a_missing_password_fails_at_preflight_without_running_meltano(root: Pat
     assert outcomes["1200401"].ok
 
 
+class FlakyRecord:
+    """The banco analítico as the fleet's record sees it: refusing connections while `down`,
+    else keeping every statement executed, in order."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.statements: list[tuple[str, tuple]] = []
+
+    def __call__(self) -> FlakyRecord:
+        if self.down:
+            raise OSError("connection refused")
+        return self
+
+    def __enter__(self) -> FlakyRecord:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def execute(self, query: str, params: tuple = ()) -> FlakyRecord:
+        self.statements.append((query, tuple(params)))
+        return self
+
+    def fetchone(self) -> tuple:
+        return (True,)
+
+
+def test_what_a_down_banco_analitico_missed_is_written_before_the_retry(root: Path) -> None:
+    """The banco analítico goes down as the first attempt fails (it holds Meltano's run
+    history): that attempt's record and the mark on its abandoned Meltano run are kept, and
+    written before the retry starts, so Meltano does not refuse it as still running."""
+    record = FlakyRecord()
+
+    class Runner(FakeMeltano):
+        def __call__(self, *args: object, **kwargs: object) -> MeltanoResult:
+            result = super().__call__(*args, **kwargs)  # type: ignore[arg-type]
+            record.down = not result.ok  # the server went away with the failed attempt
+            return result
+
+    events: list[str] = []
+
+    def on_event(line: str) -> None:
+        events.append(line)
+        if "retrying in" in line:
+            record.down = False  # back within the backoff
+
+    f = fleet.Fleet(
+        root=root, env=env_for(["2611533"]), runner=Runner({"2611533": [REFUSED, OK, OK]}),
+        on_event=on_event, retries=1, backoff=0.1, step="extract-load", connect=record,
+    )  # fmt: skip
+    (outcome,) = f.run(["2611533"])
+    assert outcome.ok and len(outcome.attempts) == 2
+    assert any("could not write the transmission record" in line for line in events)
+    first, second = (str(a.run_id) for a in outcome.attempts)
+    order = [
+        (query.split()[0], next((str(p) for p in params if str(p) in (first, second)), ""))
+        for query, params in record.statements
+        if query.startswith(("insert into transmissor", "update meltano.runs", "update transmis"))
+    ]
+    assert order == [
+        ("insert", first),  # attempt 1 begins; its end is not written (the server is down)
+        ("update", first),  # before attempt 2: Meltano's run of attempt 1 marked failed,
+        ("update", first),  # and attempt 1 recorded as failed
+        ("insert", second),
+        ("update", second),  # attempt 2's success
+    ], order
+
+
 def test_the_summary_lists_every_municipio_and_the_failures(root: Path) -> None:
     codes = ["2611533", "1200401"]
     fake = FakeMeltano({"2611533": [BAD_PASSWORD], "1200401": [OK]})
