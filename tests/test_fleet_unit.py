@@ -140,10 +140,16 @@ def test_the_job_splits_into_extract_load_and_dbt(root: Path) -> None:
 
 
 def test_preflight_names_the_municipio_and_the_fix(root: Path) -> None:
-    with pytest.raises(TransmissorError, match=r"2611533 \(Quixaba/PE\): PEC_PASSWORD_2611533"):
+    with pytest.raises(
+        TransmissorError,
+        match=r"2611533 \(Quixaba/PE\): the password of transmissor is not set; put it in "
+        r"PEC_PASSWORD_2611533",
+    ):
         fleet.check_registration(root, "2611533", {})
-    with pytest.raises(TransmissorError, match="municipio add"):
+    with pytest.raises(TransmissorError, match="municipio add --ibge 5300108"):
         fleet.check_registration(root, "5300108", env_for(["5300108"]))
+    with pytest.raises(TransmissorError, match="IBGE code 2611607 names no municipality"):
+        fleet.check_registration(root, "2611607", env_for(["2611607"]))
     environments.environment_path(root, "1200401").write_text("environments: [", "utf-8")
     with pytest.raises(TransmissorError, match="malformed"):
         fleet.check_registration(root, "1200401", env_for(["1200401"]))
@@ -210,7 +216,9 @@ def test_a_missing_password_fails_at_preflight_without_running_meltano(root: Pat
     f = make_fleet(root, fake, ["1200401"], retries=3)
     outcomes = {o.ibge: o for o in f.run(["2611533", "1200401"])}
     assert outcomes["2611533"].status == "config-error"
-    assert "PEC_PASSWORD_2611533 is not set" in outcomes["2611533"].error
+    assert "the password of transmissor is not set; put it in PEC_PASSWORD_2611533" in (
+        outcomes["2611533"].error
+    )
     assert not [c for c in fake.calls if c[0] == "2611533"]
     assert outcomes["1200401"].ok
 

@@ -30,6 +30,7 @@ from transmissor.meltano.project import JOB, job_blocks, split_blocks
 from transmissor.meltano.run import MeltanoResult, run_meltano, terminate_all
 from transmissor.municipios import environments
 from transmissor.municipios.environments import label
+from transmissor.municipios.ibge import lookup
 from transmissor.warehouse import transmissions
 
 STEPS = ("job", transmissions.STEP_EXTRACT_LOAD, transmissions.STEP_TRANSFORM)
@@ -63,22 +64,27 @@ def job_phases(root: Path, step: str = "job") -> list[tuple[str, list[str]]]:
 def check_registration(
     root: Path, ibge: str, env: Mapping[str, str]
 ) -> environments.MunicipioEnvironment:
-    """Fast, clear configuration errors before any Meltano process starts: the município is
-    registered and its secrets are set (its PEC is checked by the job's own pre-flight)."""
+    """Fast, clear configuration errors before any Meltano process starts: the code names a
+    municipality, it is registered and its secrets are set (its PEC is checked by the job's
+    own pre-flight). The messages are the pre-flight's, so a user reads the same words
+    whether the fleet or the job found the problem."""
+    ibge = lookup(ibge).codigo_ibge  # a code that names no municipality is not "unregistered"
     path = environments.environment_path(root, ibge)
     if not path.exists():
         msg = (
-            f"município {ibge} is not registered: no {path.relative_to(root)}; "
-            "register it with `transmissor municipio add`"
+            f"{label(ibge)} is not registered (no {path.relative_to(root)}); "
+            f"register it with `transmissor municipio add --ibge {ibge} ...`"
         )
         raise TransmissorError(msg)
     municipio = environments.MunicipioEnvironment.from_file(path)
-    needed = [environments.password_variable(ibge)]
+    needed = [(environments.password_variable(ibge), f"the password of {municipio.user}")]
     if municipio.ssh:
-        needed.append(environments.ssh_key_variable(ibge))
-    for variable in needed:
+        needed.append((environments.ssh_key_variable(ibge), "the SSH private key"))
+    for variable, what in needed:
         if not env.get(variable):
-            msg = f"{label(municipio)}: {variable} is not set; put it in the environment or in .env"
+            msg = (
+                f"{label(municipio)}: {what} is not set; put it in {variable} (environment or .env)"
+            )
             raise TransmissorError(msg)
     return municipio
 

@@ -27,6 +27,13 @@ CONFIGURATION_PATTERNS = (
     r"environment .* (not found|does not exist)",
     r"invalid (port|sslmode|connection option)",
     r"certificate verify failed",
+    r"does not match host name",
+    # The job's pre-flight (transmissor check-and-copy): what the operator must fix first.
+    r"names no municipality",
+    r"sets [\w, ]+, which [\w-]+ does not know",
+    r"is not an e-sus aps pec database",
+    r"column\(s\) missing",
+    r"cannot be transmitted",
 )
 TRANSIENT_PATTERNS = (
     r"connection refused",
