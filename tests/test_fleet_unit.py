@@ -124,6 +124,18 @@ def test_the_error_summary_names_the_root_cause() -> None:
         "2026-11-29T13:35:38.522893Z [error    ] meltano      Block run completed\n"
     )
     assert logs.error_summary(output).startswith("transmissor: error: município 3509502: FATAL")
+    # The pre-flight's report line says the cause; its error line also names the município.
+    output = (
+        "2026-12-01T21:42:39Z [info     ] transmissor    [FAIL] compatibility: "
+        "public.tb_fat_vacinacao: column(s) missing: co_dim_tempo\n"
+        "2026-12-01T21:42:39Z [info     ] transmissor  transmissor: error: município 2611533 "
+        "(Quixaba/PE) cannot be transmitted: compatibility: public.tb_fat_vacinacao: column(s) "
+        "missing: co_dim_tempo\n"
+        "2026-12-01T21:42:39Z [error    ] meltano      Block run completed\n"
+    )
+    assert logs.error_summary(output).startswith(
+        "transmissor: error: município 2611533 (Quixaba/PE) cannot be transmitted"
+    )
     dbt = (
         "2026-11-29T13:11:11Z [info     ] dbt-postgres   Database Error in model stg_x\n"
         "2026-11-29T13:11:13Z [error    ] meltano      Block run completed\n"
