@@ -395,11 +395,11 @@ def _refused(
     before = _tree(project.root / "environments")
     returncode, output = _command(project, env, tool, *args)
     assert returncode != 0, output[-3000:]
-    for fragment in expected:
-        assert fragment in output, f"{tool} {' '.join(args)}: {fragment!r} not in {output[-3000:]}"
     assert _tree(project.root / "environments") == before, "environments/ was written"
     _nothing_loaded(project)
     _no_success_recorded(project, code)
+    for fragment in expected:
+        assert fragment in output, f"{tool} {' '.join(args)}: {fragment!r} not in {output[-3000:]}"
     return output
 
 
