@@ -386,6 +386,16 @@ def _no_success_recorded(project: ProjectCopy, code: str) -> None:
     assert succeeded == 0, f"a transmission of {code} was recorded as a success"
 
 
+def _recorded(project: ProjectCopy, code: str) -> int:
+    """Transmissions of any status recorded for the code."""
+    with project.warehouse() as conn:
+        if conn.execute("select to_regclass('transmissor.transmissoes')").fetchone()[0] is None:
+            return 0
+        return conn.execute(
+            "select count(*) from transmissor.transmissoes where municipio = %s", (code,)
+        ).fetchone()[0]
+
+
 def _refused(
     project: ProjectCopy, env: dict[str, str], tool: str, args: tuple[str, ...], code: str,
     expected: tuple[str, ...],
@@ -487,6 +497,8 @@ class Case:
     fleet: tuple[str, ...] | None  # transmissor run --municipio <code>
     code: str = IBGE
     extra: tuple[str, ...] = ()  # more arguments, to both commands
+    # The fleet refuses the command line itself: no município's run starts, nothing recorded.
+    up_front: bool = False
     other: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (argv, words) of another
 
 
@@ -508,6 +520,7 @@ CASES = {
         job=("Environment '2611607' was not found",),
         fleet=("IBGE code 2611607 names no municipality", "check the code at ibge.gov.br"),
         code="2611607",
+        up_front=True,
     ),
     "already registered": Case(
         _as_is,
@@ -536,6 +549,7 @@ CASES = {
         job=("No such option '--bogus'",),
         fleet=("unrecognized arguments: --bogus", f"(for {NAMED}); nothing was done"),
         extra=("--bogus",),
+        up_front=True,
     ),
 }
 
@@ -557,7 +571,10 @@ def test_the_job_and_the_fleet_refuse_bad_input_and_write_nothing(
             fleet = ("run", "--municipio", case.code, *case.extra)
             output = _refused(project, env, "transmissor", fleet, case.code, case.fleet)
             print(output[-800:])
-            if not case.extra and case.code == IBGE:  # the fleet ran: one attempt, recorded
+            if case.up_front:
+                assert "municipalities, " not in output, output[-2000:]  # no fleet started
+                assert _recorded(project, case.code) == 0
+            else:  # the fleet ran the município once, and recorded it
                 assert "config-error" in output and " 1 attempt " in output, output[-2000:]
         if case.other is not None:
             argv, words = case.other
