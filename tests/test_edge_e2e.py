@@ -459,7 +459,7 @@ def test_the_central_side_has_no_route_to_the_pec(lab: Lab, central: Central) ->
     assert route.returncode != 0 and "unreachable" in route.stderr.lower(), route
     probe = central.run(
         sys.executable, "-c", "import psycopg, sys; psycopg.connect(sys.argv[1])",
-        lab.pec.conninfo("esus", sslmode="require", connect_timeout="3"), check=False,
+        lab.pec.conninfo("postgres", sslmode="require", connect_timeout="3"), check=False,
     )  # fmt: skip
     assert probe.returncode != 0
     assert "network is unreachable" in probe.stderr.lower(), probe.stderr[-1000:]
