@@ -591,8 +591,10 @@ def test_the_edge_box_transmits_over_tls_and_the_center_builds_without_the_pec(
     assert box == ("0.1.0", "success")
 
     # 4. Centrally, still without a route to the PEC: the fleet-wide dbt and the marts' access.
+    started = time.monotonic()
     central.meltano("--environment=frota", "run", "dbt-postgres:build")
     central.transmissor("access", "apply", "--municipio", IBGE)
+    print(f"central dbt build and access apply: {time.monotonic() - started:.0f} s")
     marts = _count(
         lab, "select count(*) from marts.resumo_qualidade_municipio where co_municipio_ibge = %s",
         IBGE,
