@@ -7,6 +7,7 @@ every row), so the test holds whatever dbt builds.
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,10 +69,24 @@ create view marts.vw_gestantes as select * from marts.lista_gestantes;
 
 
 @pytest.fixture(scope="module")
-def warehouse(pg_server: LocalPostgres) -> Iterator[Warehouse]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
+    """A server of this module's own. The município roles (`municipios`, `municipio_<IBGE>`)
+    are cluster-wide: made first by another module's superuser on a shared server, they could
+    not be granted by the loader role here (since PostgreSQL 16 only a role with ADMIN on
+    them may), and this module would pass or fail by the order the modules ran in."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    own = LocalPostgres(root=tmp_path_factory.mktemp("access_pg"), port=port).start()
+    yield own
+    own.destroy()
+
+
+@pytest.fixture(scope="module")
+def warehouse(server: LocalPostgres) -> Iterator[Warehouse]:
     suffix = uuid.uuid4().hex[:8]
     database, loader, password = f"warehouse_{suffix}", f"loader_{suffix}", f"pw-{suffix}"
-    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+    with psycopg.connect(server.url(), autocommit=True) as conn:
         conn.execute(
             sql.SQL("create role {} login createrole password {}").format(
                 sql.Identifier(loader), sql.Literal(password)
@@ -82,7 +97,7 @@ def warehouse(pg_server: LocalPostgres) -> Iterator[Warehouse]:
                 sql.Identifier(database), sql.Identifier(loader)
             )
         )
-    wh = Warehouse(pg_server, database, loader, password)
+    wh = Warehouse(server, database, loader, password)
     with wh.as_loader() as conn:
         conn.execute(MARTS)
     yield wh

@@ -13,6 +13,8 @@ injects the fault: by then the tables before it have been read, or written and c
 Every test then checks the failure is reported with a clear message (the line `transmissor
 run` would record, classified as the fleet would classify it), that a re-run converges to the
 source row by row (no row lost, none duplicated) and that the bystander's rows were not touched.
+The banco analítico's restart runs under the fleet command itself (`transmissor run --retries
+1`), which records, marks, retries and converges with no help from the test.
 
 The loader killed with SIGKILL while Meltano survives is covered by
 tests/test_transmission_e2e.py::test_a_loader_killed_mid_load_then_a_rerun_converges.
@@ -20,6 +22,7 @@ tests/test_transmission_e2e.py::test_a_loader_killed_mid_load_then_a_rerun_conve
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -351,50 +354,95 @@ def test_the_banco_do_municipio_goes_away_mid_extract(
 # -- 2. the banco analítico restarts mid-load ----------------------------------------------------
 
 
+def start_fleet(project: FaultProject, ibge: str, tmp_path: Path) -> Run:
+    """`transmissor run --municipio <ibge> --retries 1` in the background, as cron starts it.
+
+    Extract-load only (`--step extract-load`): dbt reads the banco analítico after the load,
+    where the fault is, and would only add minutes. A 10 s backoff gives the server time to
+    come back before the retry."""
+    log = tmp_path / "fleet.log"
+    sink = log.open("w", encoding="utf-8")
+    # fmt: off
+    argv = [
+        str(project.root / ".venv" / "bin" / "transmissor"), "run", "--municipio", ibge,
+        "--retries", "1", "--backoff", "10", "--step", "extract-load",
+        "--log-dir", str(tmp_path / "logs"), "--json", str(tmp_path / "fleet.json"),
+    ]
+    # fmt: on
+    process = subprocess.Popen(
+        argv,
+        cwd=project.root,
+        env=project.process_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=sink,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    sink.close()
+    return Run(process, log)
+
+
+def wait_for_output(run: Run, text: str, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if text in run.log.read_text(encoding="utf-8", errors="replace"):
+            return
+        if not run.alive():
+            code, output = run.wait()
+            pytest.fail(f"the run ended ({code}) before printing {text!r}: {output[-3000:]}")
+        time.sleep(0.2)
+    pytest.fail(f"{text!r} not printed within {timeout} s")
+
+
 def test_the_banco_analitico_restarts_mid_load(
     project: FaultProject, warehouse_server: LocalPostgres, tmp_path: Path
 ) -> None:
-    """The warehouse server restarts while target-postgres writes A's rows.
+    """The warehouse server restarts while target-postgres writes A's rows, under
+    `transmissor run --retries 1`, which handles it with no help from the test.
 
     The loader has committed the other tables and waits to write BLOCKED when the server
-    restarts (fast shutdown, then start). That cuts the loader's connection and Meltano's own:
-    Meltano's state and run history live in that database too. When Meltano tries to record
-    the failure before the server is back, its run record stays `RUNNING` (seen in some runs,
-    not all: it is a race), and a plain re-run would be refused for five minutes.
-    `transmissor run` marks the run of an attempt that ended as failed before retrying
-    (transmissions.fail_abandoned_meltano_run); the test does the same, then re-runs, which
-    converges.
+    stops (fast shutdown: every session is terminated, the loader's and Meltano's own, whose
+    state and run history live in that database too). It stays down until the attempt has
+    ended, so neither Meltano nor the fleet can record the failure when it happens (the
+    race a quick restart leaves to chance, made certain): Meltano's run record stays
+    `RUNNING`, and a plain re-run would be refused for five minutes. The server is back
+    within the backoff. The fleet then writes what it kept: the abandoned run marked failed
+    and the attempt recorded as failed, before it retries; the retry converges.
     """
     sandbox.advance(project.sources[A], days=3, seed=42)
     bystander = fingerprint(project, B)
     mark = warehouse_now(project)
     url = project.server.url(project.warehouse_db)
-    run_id = transmissions.new_run_id()
     with table_locked(url, "raw_pec", BLOCKED):
-        run = start_run(project, A, tmp_path / "run.log", run_id)
+        run = start_fleet(project, A, tmp_path)
         wait_for_blocked(url, "raw_pec", BLOCKED, run)
         committed = wait_for_commits(project, A, mark, run)
         warehouse_server.stop()
+    try:
+        wait_for_output(run, "attempt 1 failed")
+    finally:
         warehouse_server.start()
     code, output = run.wait()
-    assert code != 0
-    summary = assert_reported(
-        output, "target-postgres", "terminating connection due to administrator command"
-    )
-    # The loader's line, or Meltano's own failure to reach its system database (host, port).
-    assert summary.startswith("banco analítico (target-postgres): ") or (
-        f"port {warehouse_server.port}" in summary
-    ), summary
-    print(f"reported: {summary}; committed before the restart: {sorted(committed)}")
+    assert code == 0, output[-4000:]
+    assert "could not write the transmission record" in output  # the outage spanned the end
+    assert "retrying in 10 s" in output and "1 of 1 municipalities transmitted" in output
+    first_log = (tmp_path / "logs" / f"{A}.attempt1.log").read_text(encoding="utf-8")
+    assert "terminating connection due to administrator command" in first_log
+    fleet_run_id = json.loads((tmp_path / "fleet.json").read_text())["fleet_run_id"]
     with project.warehouse() as conn:
-        [(record,)] = conn.execute(
-            "select state from meltano.runs where run_id = %s", (run_id,)
+        attempts = conn.execute(
+            "select t.attempt, t.status, t.step, t.error, r.state "
+            "from transmissor.transmissoes t join meltano.runs r on r.run_id = t.meltano_run_id "
+            "where t.fleet_run_id = %s order by t.attempt",
+            (fleet_run_id,),
         ).fetchall()
-        assert record in {"RUNNING", "FAIL"}
-        transmissions.fail_abandoned_meltano_run(conn, run_id, summary)
-    assert_bystander_untouched(project, bystander)
-
-    transmit(project, A)
+    print(f"committed before the restart: {sorted(committed)}; attempts: {attempts}")
+    assert [a[0] for a in attempts] == [1, 2], attempts
+    (_, failed, step, error, meltano_state), (_, *succeeded) = attempts
+    # Marked by the fleet once the server was back: Meltano could not write it.
+    assert (failed, step, meltano_state) == ("failed", "extract-load", "FAIL"), attempts
+    assert logs.classify(error) == logs.TRANSIENT, error
+    assert succeeded == ["success", "extract-load", None, "SUCCESS"], attempts
     assert_converged(project, A)
     assert_bystander_untouched(project, bystander)
 

@@ -124,6 +124,18 @@ def test_the_error_summary_names_the_root_cause() -> None:
         "2026-11-29T13:35:38.522893Z [error    ] meltano      Block run completed\n"
     )
     assert logs.error_summary(output).startswith("transmissor: error: município 3509502: FATAL")
+    # The pre-flight's report line says the cause; its error line also names the município.
+    output = (
+        "2026-12-01T21:42:39Z [info     ] transmissor    [FAIL] compatibility: "
+        "public.tb_fat_vacinacao: column(s) missing: co_dim_tempo\n"
+        "2026-12-01T21:42:39Z [info     ] transmissor  transmissor: error: município 2611533 "
+        "(Quixaba/PE) cannot be transmitted: compatibility: public.tb_fat_vacinacao: column(s) "
+        "missing: co_dim_tempo\n"
+        "2026-12-01T21:42:39Z [error    ] meltano      Block run completed\n"
+    )
+    assert logs.error_summary(output).startswith(
+        "transmissor: error: município 2611533 (Quixaba/PE) cannot be transmitted"
+    )
     dbt = (
         "2026-11-29T13:11:11Z [info     ] dbt-postgres   Database Error in model stg_x\n"
         "2026-11-29T13:11:13Z [error    ] meltano      Block run completed\n"
@@ -140,10 +152,16 @@ def test_the_job_splits_into_extract_load_and_dbt(root: Path) -> None:
 
 
 def test_preflight_names_the_municipio_and_the_fix(root: Path) -> None:
-    with pytest.raises(TransmissorError, match=r"2611533 \(Quixaba/PE\): PEC_PASSWORD_2611533"):
+    with pytest.raises(
+        TransmissorError,
+        match=r"2611533 \(Quixaba/PE\): the password of transmissor is not set; put it in "
+        r"PEC_PASSWORD_2611533",
+    ):
         fleet.check_registration(root, "2611533", {})
-    with pytest.raises(TransmissorError, match="municipio add"):
+    with pytest.raises(TransmissorError, match="municipio add --ibge 5300108"):
         fleet.check_registration(root, "5300108", env_for(["5300108"]))
+    with pytest.raises(TransmissorError, match="IBGE code 2611607 names no municipality"):
+        fleet.check_registration(root, "2611607", env_for(["2611607"]))
     environments.environment_path(root, "1200401").write_text("environments: [", "utf-8")
     with pytest.raises(TransmissorError, match="malformed"):
         fleet.check_registration(root, "1200401", env_for(["1200401"]))
@@ -210,9 +228,79 @@ def test_a_missing_password_fails_at_preflight_without_running_meltano(root: Pat
     f = make_fleet(root, fake, ["1200401"], retries=3)
     outcomes = {o.ibge: o for o in f.run(["2611533", "1200401"])}
     assert outcomes["2611533"].status == "config-error"
-    assert "PEC_PASSWORD_2611533 is not set" in outcomes["2611533"].error
+    assert "the password of transmissor is not set; put it in PEC_PASSWORD_2611533" in (
+        outcomes["2611533"].error
+    )
     assert not [c for c in fake.calls if c[0] == "2611533"]
     assert outcomes["1200401"].ok
+
+
+class FlakyRecord:
+    """The banco analítico as the fleet's record sees it: refusing connections while `down`,
+    else keeping every statement executed, in order."""
+
+    def __init__(self) -> None:
+        self.down = False
+        self.statements: list[tuple[str, tuple]] = []
+
+    def __call__(self) -> FlakyRecord:
+        if self.down:
+            raise OSError("connection refused")
+        return self
+
+    def __enter__(self) -> FlakyRecord:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def execute(self, query: str, params: tuple = ()) -> FlakyRecord:
+        self.statements.append((query, tuple(params)))
+        return self
+
+    def fetchone(self) -> tuple:
+        return (True,)
+
+
+def test_what_a_down_banco_analitico_missed_is_written_before_the_retry(root: Path) -> None:
+    """The banco analítico goes down as the first attempt fails (it holds Meltano's run
+    history): that attempt's record and the mark on its abandoned Meltano run are kept, and
+    written before the retry starts, so Meltano does not refuse it as still running."""
+    record = FlakyRecord()
+
+    class Runner(FakeMeltano):
+        def __call__(self, *args: object, **kwargs: object) -> MeltanoResult:
+            result = super().__call__(*args, **kwargs)  # type: ignore[arg-type]
+            record.down = not result.ok  # the server went away with the failed attempt
+            return result
+
+    events: list[str] = []
+
+    def on_event(line: str) -> None:
+        events.append(line)
+        if "retrying in" in line:
+            record.down = False  # back within the backoff
+
+    f = fleet.Fleet(
+        root=root, env=env_for(["2611533"]), runner=Runner({"2611533": [REFUSED, OK, OK]}),
+        on_event=on_event, retries=1, backoff=0.1, step="extract-load", connect=record,
+    )  # fmt: skip
+    (outcome,) = f.run(["2611533"])
+    assert outcome.ok and len(outcome.attempts) == 2
+    assert any("could not write the transmission record" in line for line in events)
+    first, second = (str(a.run_id) for a in outcome.attempts)
+    order = [
+        (query.split()[0], next((str(p) for p in params if str(p) in (first, second)), ""))
+        for query, params in record.statements
+        if query.startswith(("insert into transmissor", "update meltano.runs", "update transmis"))
+    ]
+    assert order == [
+        ("insert", first),  # attempt 1 begins; its end is not written (the server is down)
+        ("update", first),  # before attempt 2: Meltano's run of attempt 1 marked failed,
+        ("update", first),  # and attempt 1 recorded as failed
+        ("insert", second),
+        ("update", second),  # attempt 2's success
+    ], order
 
 
 def test_the_summary_lists_every_municipio_and_the_failures(root: Path) -> None:

@@ -79,14 +79,7 @@ def _reject_unknown(parser: argparse.ArgumentParser, args: argparse.Namespace, e
         )
         if getattr(args, dest, None) in choices:
             target = choices[getattr(args, dest)]
-    code = next(
-        (
-            str(getattr(args, k))
-            for k in ("ibge", "municipio")
-            if isinstance(getattr(args, k, None), str)
-        ),
-        None,
-    )
+    code = _named_code(args)
     about = ""
     if code:
         try:
@@ -97,6 +90,18 @@ def _reject_unknown(parser: argparse.ArgumentParser, args: argparse.Namespace, e
         f"unrecognized arguments: {' '.join(extra)}{about}; nothing was done. "
         f"See `{target.prog} --help` for the options"
     )
+
+
+def _named_code(args: argparse.Namespace) -> str | None:
+    """The one IBGE code the command line names (`--ibge`, `--municipio`, once or repeated
+    once), to say which município the refused command was about."""
+    for key in ("ibge", "municipio"):
+        value = getattr(args, key, None)
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, str):
+            return value.strip()
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from transmissor.fleet.runner import (
 )
 from transmissor.load.pseudonymise import deployment_key
 from transmissor.municipios import environments
+from transmissor.municipios.ibge import lookup
 from transmissor.settings import Warehouse, load_dotenv, project_root
 from transmissor.warehouse.database import connect
 
@@ -100,7 +101,9 @@ def _run(args: argparse.Namespace) -> int:
             msg = "no município is registered in environments/: run `transmissor municipio add`"
             raise TransmissorError(msg)
     elif args.municipio:
-        codes = [code.strip() for code in args.municipio]
+        # A code that names no municipality is a typo on this command line: refused here,
+        # before anything runs or is recorded.
+        codes = [lookup(code).codigo_ibge for code in args.municipio]
     else:
         raise TransmissorError("name the municipalities with --municipio CODE ... or --all")
 

@@ -30,6 +30,7 @@ from transmissor.meltano.project import JOB, job_blocks, split_blocks
 from transmissor.meltano.run import MeltanoResult, run_meltano, terminate_all
 from transmissor.municipios import environments
 from transmissor.municipios.environments import label
+from transmissor.municipios.ibge import lookup
 from transmissor.warehouse import transmissions
 
 STEPS = ("job", transmissions.STEP_EXTRACT_LOAD, transmissions.STEP_TRANSFORM)
@@ -63,22 +64,27 @@ def job_phases(root: Path, step: str = "job") -> list[tuple[str, list[str]]]:
 def check_registration(
     root: Path, ibge: str, env: Mapping[str, str]
 ) -> environments.MunicipioEnvironment:
-    """Fast, clear configuration errors before any Meltano process starts: the município is
-    registered and its secrets are set (its PEC is checked by the job's own pre-flight)."""
+    """Fast, clear configuration errors before any Meltano process starts: the code names a
+    municipality, it is registered and its secrets are set (its PEC is checked by the job's
+    own pre-flight). The messages are the pre-flight's, so a user reads the same words
+    whether the fleet or the job found the problem."""
+    ibge = lookup(ibge).codigo_ibge  # a code that names no municipality is not "unregistered"
     path = environments.environment_path(root, ibge)
     if not path.exists():
         msg = (
-            f"município {ibge} is not registered: no {path.relative_to(root)}; "
-            "register it with `transmissor municipio add`"
+            f"{label(ibge)} is not registered (no {path.relative_to(root)}); "
+            f"register it with `transmissor municipio add --ibge {ibge} ...`"
         )
         raise TransmissorError(msg)
     municipio = environments.MunicipioEnvironment.from_file(path)
-    needed = [environments.password_variable(ibge)]
+    needed = [(environments.password_variable(ibge), f"the password of {municipio.user}")]
     if municipio.ssh:
-        needed.append(environments.ssh_key_variable(ibge))
-    for variable in needed:
+        needed.append((environments.ssh_key_variable(ibge), "the SSH private key"))
+    for variable, what in needed:
         if not env.get(variable):
-            msg = f"{label(municipio)}: {variable} is not set; put it in the environment or in .env"
+            msg = (
+                f"{label(municipio)}: {what} is not set; put it in {variable} (environment or .env)"
+            )
             raise TransmissorError(msg)
     return municipio
 
@@ -168,6 +174,11 @@ class Fleet:
     dbt: str = "each"
     transform_result: MeltanoResult | None = None
     _dbt_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # Per município, the record writes that failed because the banco analítico was down
+    # (function, args, kwargs), in order: written before its next attempt and at the end.
+    _deferred: dict[str, list[tuple[Callable[..., object], tuple, dict]]] = field(
+        default_factory=dict, repr=False
+    )
 
     def backoff_for(self, attempt: int) -> float:
         return min(self.backoff * 2 ** (attempt - 1), self.backoff_max)
@@ -179,6 +190,10 @@ class Fleet:
         lock, as two Meltano runs; the step option runs only one of them."""
         started = time.monotonic()
         log_path = self.log_dir / f"{ibge}.attempt{number}.log" if self.log_dir else None
+        # The banco analítico may have been down when the previous attempt ended (it holds
+        # Meltano's run history too): that attempt's Meltano run may still say RUNNING, and
+        # Meltano would refuse this one for five minutes. Record what was kept first.
+        self._write_deferred(ibge)
         try:
             check_registration(self.root, ibge, self.env)
             phases = job_phases(self.root, self.step)
@@ -232,8 +247,10 @@ class Fleet:
             kind, error = TRANSIENT, f"timed out after {self.timeout:g} s ({reached})"
         if run_id:
             if not ok:
-                self._db(transmissions.fail_abandoned_meltano_run, run_id, error)
-            self._db(transmissions.finish, run_id, ok=ok, step=reached, error=error or None)
+                self._db_or_later(ibge, transmissions.fail_abandoned_meltano_run, run_id, error)
+            self._db_or_later(
+                ibge, transmissions.finish, run_id, ok=ok, step=reached, error=error or None
+            )
         else:
             midnight = since.replace(hour=0, minute=0, second=0, microsecond=0)
             self._db(
@@ -297,15 +314,36 @@ class Fleet:
 
         self._db(write)
 
-    def _db(self, function: Callable[..., object], *args: object, **kwargs: object) -> None:
-        """Write to the record; a banco analítico that is down never stops the fleet."""
+    def _db(self, function: Callable[..., object], *args: object, **kwargs: object) -> bool:
+        """Write to the record; a banco analítico that is down never stops the fleet.
+
+        Returns whether it was written."""
         if self.connect is None:
-            return
+            return True
         try:
             with self.connect() as conn:  # type: ignore[attr-defined]
                 function(conn, *args, **kwargs)
         except Exception as error:
             self.on_event(f"warning: could not write the transmission record: {error}")
+            return False
+        return True
+
+    def _db_or_later(
+        self, ibge: str, function: Callable[..., object], *args: object, **kwargs: object
+    ) -> None:
+        """Write to the record now, or keep the write for before the município's next attempt
+        (after whatever was kept before it, so the record's order holds)."""
+        self._deferred.setdefault(ibge, []).append((function, args, kwargs))
+        self._write_deferred(ibge)
+
+    def _write_deferred(self, ibge: str) -> None:
+        """Write what was kept for the município, oldest first, until one write fails."""
+        pending = self._deferred.get(ibge, [])
+        while pending:
+            function, args, kwargs = pending[0]
+            if not self._db(function, *args, **kwargs):
+                return
+            pending.pop(0)
 
     # -- the fleet ----------------------------------------------------------------------
 
@@ -357,6 +395,8 @@ class Fleet:
                     self.on_event(progress_line(done, total, outcome))
         if self.dbt == "once" and self.step == "job":
             self.transform_once([o for o in outcomes.values() if o.ok])
+        for code in codes:  # a last chance for what the banco analítico missed while down
+            self._write_deferred(code)
         return [outcomes[code] for code in codes]
 
     def transform_once(self, loaded: list[Outcome]) -> None:

@@ -36,6 +36,13 @@ CONFIGURATION_PATTERNS = (
     r"pseudonymisation_key has only",
     r"pseudonymisation_key is set but",
     r"neither true nor false",
+    r"does not match host name",
+    # The job's pre-flight (transmissor check-and-copy): what the operator must fix first.
+    r"names no municipality",
+    r"sets [\w, ]+, which [\w-]+ does not know",
+    r"is not an e-sus aps pec database",
+    r"column\(s\) missing",
+    r"cannot be transmitted",
 )
 TRANSIENT_PATTERNS = (
     r"connection refused",
@@ -76,6 +83,8 @@ _ERRORISH = re.compile(
 )
 
 
+# How the project's commands print a TransmissorError (transmissor.cli.main).
+OWN_ERROR = "transmissor: error: "
 _PREFIX = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z \[\w+\s*\]\s+([\w:-]+)\s+")
 # "server closed the connection unexpectedly" alone does not say which database went away:
 # the plugin that logged it does.
@@ -86,9 +95,19 @@ _GENERIC = re.compile(r"Block run completed|Run completed|Need help fixing", re.
 def error_summary(output: str, limit: int = 400) -> str:
     """The most telling line of a failed run's output, for the record and the summary."""
     lines = [line.strip() for line in output.strip().splitlines() if line.strip()]
-    # The root cause first: a psycopg/libpq line beats Meltano's generic "block failed",
+    patterns = CONFIGURATION_PATTERNS + TRANSIENT_PATTERNS
+    # The project's own error about a known cause first: it names the município and the fix
+    # (the pre-flight's report lines before it say the same without either).
+    own = [
+        line
+        for line in lines
+        if OWN_ERROR in line and any(re.search(p, line.lower()) for p in patterns)
+    ]
+    if own:
+        return _shorten(_unprefixed(own[-1]), limit)
+    # Then the root cause: a psycopg/libpq line beats Meltano's generic "block failed",
     # whatever level Meltano logged the plugin's line at.
-    for pattern in CONFIGURATION_PATTERNS + TRANSIENT_PATTERNS:
+    for pattern in patterns:
         for line in lines:
             if re.search(pattern, line.lower()):
                 return _shorten(_unprefixed(line), limit)

@@ -45,12 +45,44 @@ def connect(warehouse: Warehouse, database: str | None = None) -> psycopg.Connec
             **extra,
         )
     except psycopg.OperationalError as error:
-        msg = (
-            f"cannot reach the banco analítico at {warehouse.host}:{warehouse.port} as "
-            f"{warehouse.user}: {str(error).strip().splitlines()[-1]}. Check WAREHOUSE_HOST, "
-            "WAREHOUSE_PORT, WAREHOUSE_USER and WAREHOUSE_PASSWORD (or run `transmissor db start`)"
+        raise TransmissorError(connection_error(warehouse, error)) from error
+
+
+def connection_error(warehouse: Warehouse, error: psycopg.OperationalError) -> str:
+    """What went wrong connecting to the banco analítico, and which setting fixes it.
+
+    A certificate that fails verification is no network trouble: saying "cannot reach" would
+    send the operator to the firewall instead of the CA file or the host name."""
+    text = str(error).strip()
+    last = text.splitlines()[-1] if text else type(error).__name__
+    # libpq: 'connection to server at "h", port p failed: <reason>'
+    reason = last.rsplit(" failed: ", 1)[-1]
+    where = f"banco analítico at {warehouse.host}:{warehouse.port}"
+    ca = warehouse.sslrootcert or "not set"
+    lower = text.lower()
+    if "certificate verify failed" in lower:
+        return (
+            f"{where}: TLS verification failed ({reason}): its certificate is not signed by the "
+            f"CA in WAREHOUSE_SSLROOTCERT ({ca}); check WAREHOUSE_SSLROOTCERT: it must be the "
+            "CA certificate that signed the banco analítico's (`transmissor edge install "
+            "--warehouse-ca`)"
         )
-        raise TransmissorError(msg) from error
+    if "does not match host name" in lower:
+        return (
+            f"{where}: TLS verification failed ({reason}): its certificate is for another host; "
+            "check WAREHOUSE_HOST: it must be a name the certificate carries "
+            f"(`transmissor edge install --warehouse-host`), and WAREHOUSE_SSLROOTCERT ({ca})"
+        )
+    if "root certificate file" in lower:
+        return (
+            f"{where}: TLS verification impossible ({text.splitlines()[0]}); check "
+            "WAREHOUSE_SSLROOTCERT: the CA certificate file of the banco analítico"
+        )
+    return (
+        f"cannot reach the banco analítico at {warehouse.host}:{warehouse.port} as "
+        f"{warehouse.user}: {last}. Check WAREHOUSE_HOST, WAREHOUSE_PORT, WAREHOUSE_USER and "
+        "WAREHOUSE_PASSWORD (or run `transmissor db start`)"
+    )
 
 
 def ensure_database(warehouse: Warehouse) -> None:
