@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.project import E2E_MARKS
 from transmissor.dev.localpg import LocalPostgres
 from transmissor.dev.pg_binaries import DEFAULT_VERSION, server_binaries
 
@@ -25,6 +26,14 @@ VERSION_VARIABLE = "TEST_PG_VERSION"
 # Under CI=true a skipped test fails the run (tests/no_skips_in_ci.py); pytester runs pytest
 # in pytest, for that plugin's own test.
 pytest_plugins = ("tests.no_skips_in_ci", "pytester")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Before the item's fixtures are set up: a module fixture that runs Meltano belongs to the
+    # first test that requests it, so that test must carry the mark too.
+    E2E_MARKS.test = item.nodeid
+    E2E_MARKS.current = item.get_closest_marker("e2e") is not None
 
 
 def _free_port() -> int:

@@ -31,6 +31,18 @@ LINKED = (".venv",)
 REFERENCE_DATE = date(2026, 11, 27)
 
 
+@dataclass
+class _E2EMarks:
+    """Whether the test being set up, run or torn down carries the e2e mark (set by
+    tests/conftest.py), so that a Meltano process started by an unmarked test fails it."""
+
+    test: str = ""
+    current: bool = True
+
+
+E2E_MARKS = _E2EMarks()
+
+
 def comparable_value(column: str, source_type: str) -> sql.Composable:
     """A column as text that compares values, whichever path loaded it: cast to its source
     type, numerics as doubles (Singer loads 130 as 130.0, the same number; trim_scale would
@@ -138,6 +150,11 @@ class ProjectCopy:
     def meltano(
         self, args: list[str], environment: str | None = None, timeout: float = 600
     ) -> MeltanoResult:
+        if not E2E_MARKS.current:
+            raise AssertionError(
+                f"{E2E_MARKS.test} runs `meltano {' '.join(args)}` without the e2e mark: mark it "
+                "(pytest.mark.e2e), so that `make test-fast` leaves it out"
+            )
         return run_meltano(
             self.root, args, environment=environment, timeout=timeout, base_env=self.process_env()
         )

@@ -141,10 +141,12 @@ def _source_people(
     return {row[0]: row[1:] for row in rows}
 
 
+@pytest.mark.e2e
 def test_with_the_switch_off_identifiers_arrive_as_they_are(loaded: ProjectCopy) -> None:
     assert _people(loaded, CLEAR) == _source_people(loaded, CLEAR)
 
 
+@pytest.mark.e2e
 def test_with_the_switch_on_cpf_and_cns_arrive_as_keyed_hmacs(loaded: ProjectCopy) -> None:
     key = PSEUDO_KEY.encode()
     source, warehouse = _source_people(loaded, PSEUDO), _people(loaded, PSEUDO)
@@ -161,6 +163,7 @@ def test_with_the_switch_on_cpf_and_cns_arrive_as_keyed_hmacs(loaded: ProjectCop
     assert not clear & {cpf for cpf, _, _ in warehouse.values()}
 
 
+@pytest.mark.e2e
 def test_the_transformation_still_runs_on_pseudonyms(loaded: ProjectCopy) -> None:
     result = loaded.meltano(["invoke", "dbt-postgres:build"], environment=PSEUDO)
     assert result.ok, result.output[-3000:]
