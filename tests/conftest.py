@@ -75,3 +75,33 @@ def new_database(pg_server: LocalPostgres) -> Callable[[str], str]:
 def database_name() -> str:
     """A fresh, unused database name."""
     return f"t_{uuid.uuid4().hex[:10]}"
+
+
+# What a test must never write in the checkout: Meltano's run state, logs and system files
+# under .meltano/ (the installed plugins aside), the fleet's logs and system directories, and
+# .env. Every test works in a project copy (tests/project.py) instead.
+PLUGIN_FOLDERS = {"extractors", "loaders", "mappers", "utilities", "orchestrators", "transformers"}
+GUARDED = (".meltano", "logs", ".local/meltano", ".env")
+
+
+def _checkout_writes() -> dict[str, int]:
+    seen: dict[str, int] = {}
+    for name in GUARDED:
+        path = PROJECT_ROOT / name
+        if not path.exists():
+            continue
+        seen[name] = path.stat().st_mtime_ns
+        if path.is_dir():
+            for child in path.iterdir():
+                if child.name not in PLUGIN_FOLDERS:
+                    seen[f"{name}/{child.name}"] = child.stat().st_mtime_ns
+    return seen
+
+
+@pytest.fixture(scope="session", autouse=True)
+def checkout_untouched() -> Iterator[None]:
+    before = _checkout_writes()
+    yield
+    after = _checkout_writes()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"the tests wrote into the checkout itself: {changed}"
