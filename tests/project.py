@@ -73,11 +73,13 @@ class ProjectCopy:
         # Its own Meltano system directory whose plugin folders link to the installed ones:
         # run files and dbt's target folder of runs without an environment stay in the copy,
         # so test modules can run in parallel (pytest -n).
+        (root / ".meltano").mkdir()
         for kind in PLUGIN_KINDS:
             installed = PROJECT_ROOT / ".meltano" / kind
-            installed.mkdir(parents=True, exist_ok=True)  # a dangling link would break Meltano
-            (root / ".meltano").mkdir(exist_ok=True)
-            (root / ".meltano" / kind).symlink_to(installed)
+            if installed.is_dir():
+                (root / ".meltano" / kind).symlink_to(installed)
+            else:  # none installed: an empty folder of the copy's own, not a dangling link
+                (root / ".meltano" / kind).mkdir()
         (root / "environments").mkdir()
         warehouse_db = f"warehouse_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(server.url(), autocommit=True) as conn:
