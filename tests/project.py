@@ -31,6 +31,19 @@ LINKED = (".venv",)
 REFERENCE_DATE = date(2026, 11, 27)
 
 
+def link_installed_plugins(root: Path) -> None:
+    """A Meltano system directory of the copy's own whose plugin folders link to the
+    checkout's installed plugins; a kind with nothing installed gets an empty folder of the
+    copy's own (not a dangling link, and nothing made in the checkout)."""
+    (root / ".meltano").mkdir()
+    for kind in PLUGIN_KINDS:
+        installed = PROJECT_ROOT / ".meltano" / kind
+        if installed.is_dir():
+            (root / ".meltano" / kind).symlink_to(installed)
+        else:
+            (root / ".meltano" / kind).mkdir()
+
+
 @dataclass
 class _E2EMarks:
     """Whether the test being set up, run or torn down carries the e2e mark (set by
@@ -73,13 +86,7 @@ class ProjectCopy:
         # Its own Meltano system directory whose plugin folders link to the installed ones:
         # run files and dbt's target folder of runs without an environment stay in the copy,
         # so test modules can run in parallel (pytest -n).
-        (root / ".meltano").mkdir()
-        for kind in PLUGIN_KINDS:
-            installed = PROJECT_ROOT / ".meltano" / kind
-            if installed.is_dir():
-                (root / ".meltano" / kind).symlink_to(installed)
-            else:  # none installed: an empty folder of the copy's own, not a dangling link
-                (root / ".meltano" / kind).mkdir()
+        link_installed_plugins(root)
         (root / "environments").mkdir()
         warehouse_db = f"warehouse_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(server.url(), autocommit=True) as conn:

@@ -35,11 +35,10 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.project import COPIED, LINKED, PROJECT_ROOT, REFERENCE_DATE
+from tests.project import COPIED, LINKED, PROJECT_ROOT, REFERENCE_DATE, link_installed_plugins
 from transmissor.dev import sandbox
 from transmissor.dev.localpg import SUPERUSER, _open_parents
 from transmissor.edge.install import copy_project
-from transmissor.meltano.run import PLUGIN_KINDS
 
 pytestmark = pytest.mark.e2e
 
@@ -304,10 +303,7 @@ def central(lab: Lab) -> Central:
     copy_project(PROJECT_ROOT, root, COPIED)
     for name in LINKED:
         (root / name).symlink_to(PROJECT_ROOT / name)
-    for kind in PLUGIN_KINDS:  # its own system directory, the installed plugins linked
-        (PROJECT_ROOT / ".meltano" / kind).mkdir(parents=True, exist_ok=True)
-        (root / ".meltano").mkdir(exist_ok=True)
-        (root / ".meltano" / kind).symlink_to(PROJECT_ROOT / ".meltano" / kind)
+    link_installed_plugins(root)  # its own system directory, the installed plugins linked
     (root / "environments").mkdir()
     password = lab.wh.password
     with psycopg.connect(

@@ -28,7 +28,7 @@ from transmissor.errors import TransmissorError
 from transmissor.meltano.logs import CONFIGURATION, OTHER, TRANSIENT, classify, error_summary
 from transmissor.meltano.project import JOB, job_blocks, split_blocks
 from transmissor.meltano.run import MeltanoResult, run_meltano, terminate_all
-from transmissor.municipios import environments
+from transmissor.municipios import environments, pec, tunnel
 from transmissor.municipios.environments import label
 from transmissor.municipios.ibge import lookup
 from transmissor.warehouse import transmissions
@@ -77,15 +77,9 @@ def check_registration(
         )
         raise TransmissorError(msg)
     municipio = environments.MunicipioEnvironment.from_file(path)
-    needed = [(environments.password_variable(ibge), f"the password of {municipio.user}")]
+    pec.password_of(municipio, env)
     if municipio.ssh:
-        needed.append((environments.ssh_key_variable(ibge), "the SSH private key"))
-    for variable, what in needed:
-        if not env.get(variable):
-            msg = (
-                f"{label(municipio)}: {what} is not set; put it in {variable} (environment or .env)"
-            )
-            raise TransmissorError(msg)
+        tunnel.key_text(municipio, env)
     return municipio
 
 

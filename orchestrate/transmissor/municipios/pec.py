@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -13,20 +14,26 @@ from transmissor.municipios.environments import MunicipioEnvironment, label, pas
 from transmissor.municipios.tunnel import Tunnel
 
 
-def source_conninfo(env: MunicipioEnvironment) -> str:
-    """libpq connection string for the banco do município, password from the environment.
-
-    The PEC's own address: a município reached through SSH is connected to through its tunnel
-    by `open_source` (and by tap-postgres's own tunnel on the Singer path).
-    """
+def password_of(env: MunicipioEnvironment, environ: Mapping[str, str] = os.environ) -> str:
+    """The password in PEC_PASSWORD_<IBGE>; refused, naming the variable, when unset."""
     variable = password_variable(env.ibge)
-    password = os.environ.get(variable)
+    password = environ.get(variable)
     if not password:
         msg = (
             f"{label(env)}: the password of {env.user} is not set; put it in {variable} "
             "(environment or .env)"
         )
         raise TransmissorError(msg)
+    return password
+
+
+def source_conninfo(env: MunicipioEnvironment) -> str:
+    """libpq connection string for the banco do município, password from the environment.
+
+    The PEC's own address: a município reached through SSH is connected to through its tunnel
+    by `open_source` (and by tap-postgres's own tunnel on the Singer path).
+    """
+    password = password_of(env)
     return make_conninfo(
         host=env.host,
         port=env.port,

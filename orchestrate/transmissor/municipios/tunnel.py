@@ -20,6 +20,7 @@ import os
 import selectors
 import socket
 import threading
+from collections.abc import Mapping
 from contextlib import suppress
 
 import paramiko
@@ -49,11 +50,11 @@ def _where(env: MunicipioEnvironment) -> str:
     return f"{env.ssh.host}:{env.ssh.port}"
 
 
-def private_key(env: MunicipioEnvironment) -> paramiko.PKey:
-    """The município's SSH key, from the text in PEC_SSH_PRIVATE_KEY_<IBGE>."""
+def key_text(env: MunicipioEnvironment, environ: Mapping[str, str] = os.environ) -> str:
+    """The text in PEC_SSH_PRIVATE_KEY_<IBGE>; refused, with what to put there, when unset."""
     assert env.ssh is not None
     variable = ssh_key_variable(env.ibge)
-    text = os.environ.get(variable, "")
+    text = environ.get(variable, "")
     if not text.strip():
         msg = (
             f"{label(env)}: {variable} is not set; put there the private key (its text) whose "
@@ -61,6 +62,13 @@ def private_key(env: MunicipioEnvironment) -> paramiko.PKey:
             "(environment or .env). Nothing was read or written"
         )
         raise TransmissorError(msg)
+    return text
+
+
+def private_key(env: MunicipioEnvironment) -> paramiko.PKey:
+    """The município's SSH key, from the text in PEC_SSH_PRIVATE_KEY_<IBGE>."""
+    variable = ssh_key_variable(env.ibge)
+    text = key_text(env)
     for kind in KEY_TYPES:
         try:
             return kind.from_private_key(io.StringIO(text))
