@@ -94,7 +94,7 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def project(
     pg_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ProjectCopy]:
-    yield ProjectCopy.create(tmp_path_factory.mktemp("airflow-project"), pg_server)
+    yield ProjectCopy.create(tmp_path_factory.mktemp("airflow-project"), pg_server, deployed=True)
 
 
 def test_the_dag_loads_with_one_task_group_per_municipio(

@@ -39,7 +39,7 @@ def closed_port() -> int:
 def project(
     pg_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ProjectCopy]:
-    project = ProjectCopy.create(tmp_path_factory.mktemp("fleet"), pg_server)
+    project = ProjectCopy.create(tmp_path_factory.mktemp("fleet"), pg_server, deployed=True)
     for seed, code in enumerate(GOOD):
         project.add_municipio(code, citizens=100, seed=30 + seed)
     project.add_municipio(BAD_PASSWORD, citizens=100, seed=33)

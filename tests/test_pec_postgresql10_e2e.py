@@ -64,7 +64,7 @@ def project(
     pec: Pec10, pg_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ProjectCopy]:
     """The município registered as the DBA hands it over: the read-only role and its password."""
-    project = ProjectCopy.create(tmp_path_factory.mktemp("pec10_project"), pg_server)
+    project = ProjectCopy.create(tmp_path_factory.mktemp("pec10_project"), pg_server, deployed=True)
     project.register(IBGE, role_url(pec.server, pec.database, ROLE, PASSWORD))
     yield project
 

@@ -110,7 +110,7 @@ def test_the_contract_refuses_a_pseudonym_where_it_cannot_go() -> None:
 def loaded(
     pg_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ProjectCopy]:
-    project = ProjectCopy.create(tmp_path_factory.mktemp("pseudo"), pg_server)
+    project = ProjectCopy.create(tmp_path_factory.mktemp("pseudo"), pg_server, deployed=True)
     project.add_municipio(CLEAR, citizens=120, seed=31)
     project.el(CLEAR)
     project.add_municipio(PSEUDO, citizens=120, seed=32)
@@ -165,5 +165,5 @@ def test_with_the_switch_on_cpf_and_cns_arrive_as_keyed_hmacs(loaded: ProjectCop
 
 @pytest.mark.e2e
 def test_the_transformation_still_runs_on_pseudonyms(loaded: ProjectCopy) -> None:
-    result = loaded.meltano(["invoke", "dbt-postgres:build"], environment=PSEUDO)
+    result = loaded.meltano(["invoke", "dbt-postgres:build_municipio"], environment=PSEUDO)
     assert result.ok, result.output[-3000:]

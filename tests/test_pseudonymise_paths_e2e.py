@@ -98,7 +98,7 @@ def _max_key(project: ProjectCopy, ibge: str) -> int:
 
 @pytest.fixture(scope="module")
 def central(pg_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory) -> Loaded:
-    project = ProjectCopy.create(tmp_path_factory.mktemp("paths"), pg_server)
+    project = ProjectCopy.create(tmp_path_factory.mktemp("paths"), pg_server, deployed=True)
     mark_columns(project.root)
     turn_on(project)
     url = project.add_municipio(CENTRAL, citizens=150, seed=41)

@@ -50,7 +50,7 @@ Key = tuple[int, date | None]
 @pytest.fixture(scope="module")
 def pec(pg_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory) -> ProjectCopy:
     """A project copy with one sandbox município, not loaded yet."""
-    project = ProjectCopy.create(tmp_path_factory.mktemp("qualidade"), pg_server)
+    project = ProjectCopy.create(tmp_path_factory.mktemp("qualidade"), pg_server, deployed=True)
     project.add_municipio(IBGE, citizens=CITIZENS, seed=13)
     return project
 

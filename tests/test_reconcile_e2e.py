@@ -20,7 +20,7 @@ M = "2304400"  # Fortaleza (CE)
 def project(
     pg_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ProjectCopy]:
-    project = ProjectCopy.create(tmp_path_factory.mktemp("reconcile"), pg_server)
+    project = ProjectCopy.create(tmp_path_factory.mktemp("reconcile"), pg_server, deployed=True)
     project.add_municipio(M, citizens=250, seed=21)
     project.el(M)
     yield project

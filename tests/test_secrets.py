@@ -222,7 +222,7 @@ def test_a_transmission_leaves_its_secrets_nowhere_but_dotenv(
         "warehouse password": f"Armazem-{uuid.uuid4().hex}-Analitico",
         "pseudonymisation key": f"Chave-{uuid.uuid4().hex}-Pseudonimo",
     }
-    project = ProjectCopy.create(tmp_path, pg_server)
+    project = ProjectCopy.create(tmp_path, pg_server, deployed=True)
     source = project.add_municipio(IBGE, citizens=100, seed=31)
     database = source.rsplit("/", 1)[1]
     # The read-only role of extract/sql/pec_readonly_role.sql. Its column-level grants must be

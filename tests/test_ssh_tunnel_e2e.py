@@ -114,7 +114,7 @@ def tunnelled(
         password = _readonly_role(url)
         key = Key.generate(base, "municipio")
         the_lab.bastion.authorize(key)
-        project = ProjectCopy.create(base, pg_server)
+        project = ProjectCopy.create(base, pg_server, deployed=True)
         mark_columns(project.root)
         turn_on(project)
         registered = _register(project, the_lab, TUNNELLED)

@@ -31,7 +31,7 @@ A, B = "2611533", "1200401"  # Quixaba (PE) and Rio Branco (AC)
 def project(
     pg_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ProjectCopy]:
-    project = ProjectCopy.create(tmp_path_factory.mktemp("e2e"), pg_server)
+    project = ProjectCopy.create(tmp_path_factory.mktemp("e2e"), pg_server, deployed=True)
     project.add_municipio(A, citizens=300, seed=11)
     project.add_municipio(B, citizens=200, seed=12)
     yield project
