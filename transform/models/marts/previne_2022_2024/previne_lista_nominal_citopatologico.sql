@@ -45,15 +45,7 @@ lista as (
     select
         pessoas.co_municipio_ibge,
         pessoas.co_pessoa,
-        pessoas.nu_ine,
-        pessoas.no_equipe,
-        pessoas.nu_cnes,
-        pessoas.no_unidade_saude,
-        pessoas.nu_micro_area,
-        pessoas.no_cidadao,
-        pessoas.dt_nascimento,
-        pessoas.nu_cpf,
-        pessoas.nu_cns,
+        {{ colunas_pessoa_previne() }},
         extract(year from age(parametros.dt_fim_quadrimestre, pessoas.dt_nascimento))::int
             as nu_idade_fim_quadrimestre,
         exames_por_pessoa.dt_ultimo_citopatologico,
