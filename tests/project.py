@@ -49,6 +49,18 @@ def link_installed_plugins(root: Path) -> None:
             (root / ".meltano" / kind).mkdir()
 
 
+def installed_root(base: Path) -> Path:
+    """A folder to give `edge install --reuse-venv`: the checkout's virtual environment and a
+    .meltano/ of its own linking the installed plugins (a box linked to the checkout's own
+    .meltano/ would make its missing plugin folders there)."""
+    root = base / "installed"
+    if not root.exists():
+        root.mkdir()
+        (root / ".venv").symlink_to(PROJECT_ROOT / ".venv")
+        link_installed_plugins(root)
+    return root
+
+
 @dataclass
 class _E2EMarks:
     """Whether the test being set up, run or torn down carries the e2e mark (set by

@@ -396,7 +396,7 @@ def _install(
         "--pec-host", lab.pec_address, "--pec-database", "esus",
         "--warehouse-host", host or lab.wh_address, "--warehouse-database", "transmissor",
         "--warehouse-ca", str(ca or lab.ca), "--source", str(central.root),
-        "--reuse-venv", str(PROJECT_ROOT), "--timer", "cron", "--timer-dir", str(timer_dir),
+        "--reuse-venv", str(central.root), "--timer", "cron", "--timer-dir", str(timer_dir),
     ]
     # fmt: on
     return subprocess.run(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.project import PROJECT_ROOT
+from tests.project import PROJECT_ROOT, installed_root
 from transmissor.edge import box, install
 from transmissor.edge import timer as edge_timer
 from transmissor.errors import TransmissorError
@@ -28,7 +28,7 @@ def _install(tmp_path: Path, timer: str = "cron", **kwargs) -> install.Installed
         install.PecSource("192.168.10.5", 5432, "esus", "transmissor_leitura", "pec-secret-1"),
         install.WarehouseTarget("analitico.example.org", 5432, "transmissor", "loader-secret-2"),
         source=str(PROJECT_ROOT),
-        reuse_venv=PROJECT_ROOT,
+        reuse_venv=installed_root(tmp_path),
         timer_kind=timer,
         timer_dir=tmp_path / "timers",
         hour=2,
@@ -101,7 +101,7 @@ def test_a_failed_verification_leaves_nothing_behind(tmp_path: Path) -> None:
             install.PecSource("127.0.0.1", 9, "esus", "transmissor_leitura", "pec-secret-1"),
             install.WarehouseTarget("127.0.0.1", 9, "transmissor", "loader-secret-2"),
             source=str(PROJECT_ROOT),
-            reuse_venv=PROJECT_ROOT,
+            reuse_venv=installed_root(tmp_path),
             timer_kind="cron",
             timer_dir=tmp_path / "timers",
             hour=1,

@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 from psycopg import sql
 
-from tests.project import PROJECT_ROOT, ProjectCopy
+from tests.project import ProjectCopy
 from tests.pseudonyms import (
     FICHA,
     KEY_TEXT,
@@ -145,7 +145,7 @@ def _install(
          "--pec-host", "127.0.0.1", "--pec-port", str(server.port), "--pec-database", database,
          "--pec-user", SUPERUSER, "--warehouse-host", "127.0.0.1",
          "--warehouse-port", str(server.port), "--warehouse-database", project.warehouse_db,
-         "--source", str(project.root), "--reuse-venv", str(PROJECT_ROOT), "--timer", "none",
+         "--source", str(project.root), "--reuse-venv", str(project.root), "--timer", "none",
          "--no-verify"],
         cwd=root.parent,
         env=_clean_env(**{
