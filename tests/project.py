@@ -234,6 +234,30 @@ class ProjectCopy:
         with psycopg.connect(self.sources[ibge]) as conn:
             return dict(conn.execute(query, (f"public.{table}",)).fetchall())
 
+    def assert_nothing_of(self, ibge: str) -> None:
+        """No row of the município in any raw table, and no Meltano state: a refusal wrote
+        nothing."""
+        with self.warehouse() as conn:
+            tables = [
+                name
+                for (name,) in conn.execute(
+                    "select table_name from information_schema.tables where table_schema = %s",
+                    (RAW_SCHEMA,),
+                )
+            ]
+            for table in tables:
+                rows = conn.execute(
+                    sql.SQL("select count(*) from {} where {} = %s").format(
+                        sql.Identifier(RAW_SCHEMA, table), sql.Identifier(MUNICIPIO_COLUMN)
+                    ),
+                    (ibge,),
+                ).fetchone()[0]
+                assert rows == 0, f"{table}: {rows} rows of {ibge}"
+            states = conn.execute(
+                "select count(*) from meltano.state where state_id like %s", (f"{ibge}:%",)
+            ).fetchone()[0]
+        assert states == 0, f"Meltano state for {ibge}"
+
     def warehouse_keys(self, ibge: str, table: str, key: str, live: bool = True) -> list[int]:
         query = sql.SQL("select {key} from {table} where {m} = %s {live} order by 1").format(
             key=sql.Identifier(key),

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from psycopg import sql
 
 from tests.project import ProjectCopy
 from tests.pseudonyms import (
@@ -57,7 +56,6 @@ from transmissor.edge import loader_role
 from transmissor.load.pseudonymise import KEY, SWITCH
 from transmissor.meltano.run import run_meltano
 from transmissor.municipios import environments
-from transmissor.warehouse.database import RAW_SCHEMA
 
 pytestmark = pytest.mark.e2e
 
@@ -230,30 +228,6 @@ def test_an_edge_box_pseudonymises_as_the_central_transmissao(
 # -- the key, refused before anything connects ---------------------------------------------
 
 
-def _nothing_of(project: ProjectCopy, ibge: str) -> None:
-    """No raw row of the município in any raw table, and no Meltano state."""
-    with project.warehouse() as conn:
-        tables = [
-            name
-            for (name,) in conn.execute(
-                "select table_name from information_schema.tables where table_schema = %s",
-                (RAW_SCHEMA,),
-            )
-        ]
-        for table in tables:
-            count = conn.execute(
-                sql.SQL("select count(*) from {} where co_municipio_ibge = %s").format(
-                    sql.Identifier(RAW_SCHEMA, table)
-                ),
-                (ibge,),
-            ).fetchone()[0]
-            assert count == 0, f"{table}: {count} rows of {ibge}"
-        state = conn.execute(
-            "select count(*) from meltano.state where state_id like %s", (f"{ibge}:%",)
-        ).fetchone()[0]
-    assert state == 0
-
-
 @pytest.fixture(scope="module")
 def refused(central: Loaded) -> ProjectCopy:
     project = central.project
@@ -299,7 +273,7 @@ def test_a_short_key_is_refused_before_anything_connects(refused: ProjectCopy) -
     )
     assert fleet.returncode == 1 and short in fleet.stderr, fleet.stdout + fleet.stderr
     assert "banco analítico" not in fleet.stderr
-    _nothing_of(refused, REFUSED)
+    refused.assert_nothing_of(REFUSED)
 
 
 def test_a_missing_key_is_refused_before_anything_connects(refused: ProjectCopy) -> None:
@@ -310,7 +284,7 @@ def test_a_missing_key_is_refused_before_anything_connects(refused: ProjectCopy)
         _refused_as(f"{SWITCH} is on but {KEY} is not set", output)
     finally:
         turn_on(refused)
-    _nothing_of(refused, REFUSED)
+    refused.assert_nothing_of(REFUSED)
 
 
 def test_an_edge_box_refuses_a_short_key_at_install_and_at_run(

@@ -239,29 +239,6 @@ def failing(tunnelled: Tunnelled) -> Tunnelled:
     return tunnelled
 
 
-def _nothing_of(project: ProjectCopy, ibge: str) -> None:
-    with project.warehouse() as conn:
-        tables = [
-            name
-            for (name,) in conn.execute(
-                "select table_name from information_schema.tables where table_schema = %s",
-                (RAW_SCHEMA,),
-            )
-        ]
-        for table in tables:
-            rows = conn.execute(
-                sql.SQL("select count(*) from {} where co_municipio_ibge = %s").format(
-                    sql.Identifier(RAW_SCHEMA, table)
-                ),
-                (ibge,),
-            ).fetchone()[0]
-            assert rows == 0, f"{table}: {rows} rows of {ibge}"
-        states = conn.execute(
-            "select count(*) from meltano.state where state_id like %s", (f"{ibge}:%",)
-        ).fetchone()[0]
-    assert states == 0, f"Meltano state for {ibge}"
-
-
 def _fails_everywhere(project: ProjectCopy, ibge: str, message: str, status: str) -> str:
     """The daily job, `transmissor run` and `transmissor reconcile`: each refuses with
     `message` naming the município (the fleet's status: `status`, config-error when a retry
@@ -280,7 +257,7 @@ def _fails_everywhere(project: ProjectCopy, ibge: str, message: str, status: str
     reconcile = _transmissor(project, "reconcile", "--municipio", ibge)
     assert reconcile.returncode == 1, reconcile.stdout + reconcile.stderr
     assert name in reconcile.stderr and message in reconcile.stderr, reconcile.stderr
-    _nothing_of(project, ibge)
+    project.assert_nothing_of(ibge)
     return line.split("transmissor: error: ", 1)[1]
 
 
@@ -301,7 +278,7 @@ def test_a_missing_key_is_refused_naming_the_municipio(failing: Tunnelled) -> No
     assert fleet.returncode == 1 and refusal in fleet.stdout, fleet.stdout + fleet.stderr
     reconcile = _transmissor(project, "reconcile", "--municipio", NO_KEY)
     assert reconcile.returncode == 1 and refusal in reconcile.stderr, reconcile.stderr
-    _nothing_of(project, NO_KEY)
+    project.assert_nothing_of(NO_KEY)
 
 
 def test_a_bastion_that_refuses_the_connection_is_named(failing: Tunnelled) -> None:
