@@ -7,7 +7,6 @@ every row), so the test holds whatever dbt builds.
 
 from __future__ import annotations
 
-import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,8 +15,10 @@ import psycopg
 import pytest
 from psycopg import errors, sql
 
+from tests.conftest import start_server
 from transmissor.cli import main
 from transmissor.dev.localpg import LocalPostgres
+from transmissor.dev.pg_binaries import DEFAULT_VERSION
 from transmissor.warehouse import access
 
 A, B = "2611533", "1200401"  # Quixaba (PE), Rio Branco (AC)
@@ -74,10 +75,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
     are cluster-wide: made first by another module's superuser on a shared server, they could
     not be granted by the loader role here (since PostgreSQL 16 only a role with ADMIN on
     them may), and this module would pass or fail by the order the modules ran in."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    own = LocalPostgres(root=tmp_path_factory.mktemp("access_pg"), port=port).start()
+    own = start_server(tmp_path_factory.mktemp("access_pg"), DEFAULT_VERSION)
     yield own
     own.destroy()
 

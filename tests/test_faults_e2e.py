@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -39,10 +38,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.conftest import start_server
 from tests.project import REFERENCE_DATE, ProjectCopy
 from tests.test_transmission_e2e import assert_converged
 from transmissor.dev import sandbox
 from transmissor.dev.localpg import SUPERUSER, LocalPostgres, wait_until_accepting
+from transmissor.dev.pg_binaries import DEFAULT_VERSION
 from transmissor.fleet import runner as fleet
 from transmissor.meltano import logs
 from transmissor.meltano.run import isolated_sys_dir, meltano_executable
@@ -56,12 +57,6 @@ A, B = "2611533", "1200401"  # Quixaba (PE), faulted; Rio Branco (AC), the bysta
 # The table the faults are injected at: in the middle of the alphabetical order the tap reads
 # and the loader writes in (tb_cidadao and the dimensions come before it).
 BLOCKED = "tb_fat_atendimento_individual"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -90,14 +85,14 @@ class FaultProject(ProjectCopy):
 
 @pytest.fixture(scope="module")
 def warehouse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
-    server = LocalPostgres(root=tmp_path_factory.mktemp("faults_wh"), port=_free_port()).start()
+    server = start_server(tmp_path_factory.mktemp("faults_wh"), DEFAULT_VERSION)
     yield server
     server.destroy()
 
 
 @pytest.fixture(scope="module")
 def source_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
-    server = LocalPostgres(root=tmp_path_factory.mktemp("faults_src"), port=_free_port()).start()
+    server = start_server(tmp_path_factory.mktemp("faults_src"), DEFAULT_VERSION)
     yield server
     server.destroy()
 
