@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export MELTANO_PROJECT_ROOT := $(CURDIR)
+# Meltano installs its plugins with uv, which writes no bytecode unless asked: without it
+# every dbt, tap and loader start compiles its Python again (dbt's start took 4.5 s of CPU
+# instead of 2.3 s where PYTHONDONTWRITEBYTECODE is set, as on these machines).
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: setup demo test test-fast lint bench airflow-setup pg-binaries db-start db-stop clean
 
