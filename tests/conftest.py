@@ -81,7 +81,7 @@ def database_name() -> str:
 # under .meltano/ (the installed plugins aside), the fleet's logs and system directories, and
 # .env. Every test works in a project copy (tests/project.py) instead.
 PLUGIN_FOLDERS = {"extractors", "loaders", "mappers", "utilities", "orchestrators", "transformers"}
-GUARDED = (".meltano", "logs", ".local/meltano", ".env")
+GUARDED = (".meltano", "logs", ".local/meltano", ".local/dbt", ".env")
 
 
 def _checkout_writes() -> dict[str, int]:

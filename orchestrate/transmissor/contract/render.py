@@ -115,26 +115,23 @@ def checks_freshness(table: Table) -> bool:
     return table.incremental and table.name.startswith(FACT_PREFIX)
 
 
+# Replaced, when dbt executes, by the condition on the município being run (the dbt macro
+# municipio_atual, transform/macros/municipio/).
+MUNICIPIO_PLACEHOLDER = "__municipio_atual__"
+
+
 def render_sources(contract: Contract) -> dict[str, Any]:
     """dbt sources for the raw tables, with keys tested and per-municipality freshness.
 
     Freshness is checked on the fact tables (`checks_freshness`); every other table has
-    `freshness: null`, so a dimension that rarely changes is never stale. Run in
-    a município's Meltano environment (MUNICIPIO_IBGE set), the freshness `filter` keeps that
-    município's rows only; without it, every row counts. An MUNICIPIO_IBGE that is not an IBGE
-    code (CODE_PATTERN) matches no row, so freshness fails loudly instead of checking the wrong
-    rows. (A source's YAML cannot call a macro, so the pattern is written into it here.)
-    The key tests are scoped the same way by transform/dbt_project.yml (`+where`).
+    `freshness: null`, so a dimension that rarely changes is never stale. The freshness
+    `filter` is the placeholder that transform/macros/municipio/collect_freshness.sql turns,
+    when dbt executes, into the rows of the município being run (MUNICIPIO_IBGE set) or every
+    row; a source's YAML is rendered when dbt parses, and a município read there would make
+    each município's first build parse the project again. The key tests are scoped the same
+    way by transform/dbt_project.yml (`+where`).
     """
-    municipio = "env_var('MUNICIPIO_IBGE', '') | trim"
-    freshness_filter = (
-        f"{{% set ibge = {municipio} %}}"
-        "{% if not ibge %}true"
-        f"{{% elif modules.re.fullmatch('{CODE_PATTERN}', ibge) %}}"
-        f"{MUNICIPIO_COLUMN} = '{{{{ ibge }}}}'"
-        f"{{% else %}}{MUNICIPIO_COLUMN} = 'MUNICIPIO_IBGE is not a 7-digit IBGE code'"
-        "{% endif %}"
-    )
+    freshness_filter = MUNICIPIO_PLACEHOLDER
     tables = []
     for table in contract.tables:
         key = [MUNICIPIO_COLUMN, *table.primary_key]

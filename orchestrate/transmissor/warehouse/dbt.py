@@ -34,7 +34,7 @@ def dbt_executable() -> str | None:
     return str(candidate) if candidate and candidate.exists() else shutil.which("dbt")
 
 
-def run_dbt(dbt_args: list[str]) -> int:
+def run_dbt(root: Path, dbt_args: list[str]) -> int:
     """dbt with `dbt_args`, output to ours, with the planner settings of our own sessions."""
     dbt = dbt_executable()
     if not dbt:
@@ -42,7 +42,54 @@ def run_dbt(dbt_args: list[str]) -> int:
         raise TransmissorError(msg)
     # The planner settings of the project's own sessions (warehouse.database), for dbt's.
     options = f"{os.environ.get('PGOPTIONS', '')} {planner_options()}".strip()
-    return subprocess.call([dbt, *dbt_args], env={**os.environ, "PGOPTIONS": options})
+    env = with_shared_parse(root, {**os.environ, "PGOPTIONS": options})
+    code = subprocess.call([dbt, *dbt_args], env=env)
+    share_parse(root, env)
+    return code
+
+
+# dbt saves its parse of the project in its target folder and, on the next run, parses only
+# the files that changed. Each município has a target folder of its own (its own Meltano
+# system directory, transmissor.meltano.run), so its first build would parse the whole
+# project (5 s); the parse does not depend on the município (the dbt macros read
+# MUNICIPIO_IBGE only when executing), so the project keeps its latest for every folder.
+PARSE_FILE = "partial_parse.msgpack"
+
+
+def shared_parse(root: Path) -> Path:
+    """The project's latest saved dbt parse, for target folders that have none yet."""
+    return root / ".local" / "dbt" / PARSE_FILE
+
+
+def _own_parse(root: Path, env: Mapping[str, str]) -> Path:
+    target = Path(env.get("DBT_TARGET_PATH") or root / "transform" / "target")
+    return target / PARSE_FILE
+
+
+def with_shared_parse(root: Path, env: dict[str, str]) -> dict[str, str]:
+    """`env`, pointing dbt at the project's latest saved parse when its target folder has
+    none: the one kept by share_parse, or the one of the project's own target folder (where
+    `meltano invoke dbt-postgres:deploy` without an environment saves it), the newer."""
+    if _own_parse(root, env).exists():
+        return env
+    saved = [shared_parse(root), root / ".meltano" / "dbt" / "target" / PARSE_FILE]
+    found = [path for path in saved if path.exists()]
+    if not found:
+        return env
+    latest = max(found, key=lambda path: path.stat().st_mtime)
+    return {**env, "DBT_PARTIAL_PARSE_FILE_PATH": str(latest)}
+
+
+def share_parse(root: Path, env: Mapping[str, str]) -> None:
+    """Keep the parse dbt just saved as the project's latest (atomically: builds of several
+    municipalities run at once)."""
+    own, shared = _own_parse(root, env), shared_parse(root)
+    if not own.exists() or (shared.exists() and shared.stat().st_mtime >= own.stat().st_mtime):
+        return
+    shared.parent.mkdir(parents=True, exist_ok=True)
+    partial = shared.with_name(f".{PARSE_FILE}.{os.getpid()}")
+    shutil.copyfile(own, partial)
+    os.replace(partial, shared)
 
 
 def fleet_env(environ: Mapping[str, str]) -> dict[str, str]:
@@ -74,6 +121,7 @@ def deploy(root: Path) -> Deployed:
         result = run_meltano(root, ["invoke", f"{DBT_PLUGIN}:{DEPLOY_COMMAND}"], base_env=env)
         return Deployed(result.ok, result.seconds, result.output)
     started = time.monotonic()
+    env = with_shared_parse(root, env)
     done = subprocess.run(
         [dbt, *command_args(root, DBT_PLUGIN, DEPLOY_COMMAND)],
         env=env,
@@ -83,4 +131,5 @@ def deploy(root: Path) -> Deployed:
         text=True,
         check=False,
     )
+    share_parse(root, env)
     return Deployed(done.returncode == 0, time.monotonic() - started, done.stdout)

@@ -87,7 +87,7 @@ def _build(root: Path, dbt_args: list[str]) -> int:
     ibge = os.environ.get("MUNICIPIO_IBGE", "").strip()
     always = os.environ.get("TRANSMISSOR_DBT_ALWAYS", "").lower() in ("1", "true", "yes")
     if not ibge or always:
-        return run_dbt(dbt_args)
+        return run_dbt(root, dbt_args)
     with connect(Warehouse.from_env()) as conn:
         conn.execute(BUILDS_DDL)
         current = fingerprint(conn, root, ibge, dbt_args)
@@ -104,7 +104,7 @@ def _build(root: Path, dbt_args: list[str]) -> int:
             return 0
         # Forget the last build first: a failed or interrupted build must not be skipped next.
         conn.execute("delete from transmissor.dbt_builds where municipio = %s", (ibge,))
-    code = run_dbt(dbt_args)
+    code = run_dbt(root, dbt_args)
     if code == 0:
         with connect(Warehouse.from_env()) as conn:
             conn.execute(

@@ -8,8 +8,10 @@
     {%- if given -%}
         {%- set day = modules.datetime.date.fromisoformat(given | string) -%}
     {%- else -%}
+        {#- The município's zone when executing only, as in pec_municipio_condition. -#}
         {%- set zone = modules.pytz.timezone(
-            env_var('MUNICIPIO_FUSO_HORARIO', 'America/Sao_Paulo')
+            env_var('MUNICIPIO_FUSO_HORARIO', 'America/Sao_Paulo') if execute
+            else 'America/Sao_Paulo'
         ) -%}
         {%- set day = run_started_at.astimezone(zone).date() -%}
     {%- endif -%}

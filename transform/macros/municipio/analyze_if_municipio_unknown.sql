@@ -8,9 +8,9 @@
     query.
 -#}
 {% macro analyze_if_municipio_unknown() -%}
-    {%- set ibge = env_var('MUNICIPIO_IBGE', '') | trim -%}
     {%- set found = namespace(stale=false) -%}
     {%- if execute and model.config.materialized == 'incremental' -%}
+        {%- set ibge = env_var('MUNICIPIO_IBGE', '') | trim -%}
         {%- set check -%}
             select not exists (
                 select

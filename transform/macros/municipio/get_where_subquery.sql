@@ -9,6 +9,6 @@
     {%- if not where -%}
         {%- do return(relation) -%}
     {%- endif -%}
-    {%- set where = where | replace('__municipio_atual__', pec_municipio_condition()) -%}
+    {%- set where = municipio_atual(where) -%}
     {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') as dbt_subquery') -%}
 {%- endmacro %}
