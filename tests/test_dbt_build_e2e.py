@@ -85,6 +85,19 @@ def test_a_changed_model_changes_the_fingerprint(tmp_path: Path) -> None:
     assert project_digest(tmp_path) != before
 
 
+# A problem recorded under an encounter that is not there (its id negated), and back.
+ORPHAN = (
+    "update raw_pec.tb_fat_atd_ind_problemas set co_fat_atd_ind = -co_fat_atd_ind "
+    "where co_municipio_ibge = %s and co_seq_fat_atend_ind_problemas = (select min("
+    "co_seq_fat_atend_ind_problemas) from raw_pec.tb_fat_atd_ind_problemas "
+    "where co_municipio_ibge = %s and _sdc_deleted_at is null and co_fat_atd_ind > 0)"
+)
+RESTORED = (
+    "update raw_pec.tb_fat_atd_ind_problemas set co_fat_atd_ind = -co_fat_atd_ind "
+    "where co_municipio_ibge = %s and co_fat_atd_ind < 0"
+)
+
+
 def test_the_daily_build_checks_raw_keys_by_their_constraints(project: ProjectCopy) -> None:
     """The daily selection leaves out the 54 key scans and fails when a raw key is unenforced."""
     project.settings["TRANSMISSOR_DBT_ALWAYS"] = "true"
@@ -100,15 +113,19 @@ def test_the_daily_build_checks_raw_keys_by_their_constraints(project: ProjectCo
         assert "PASS raw_primary_keys_enforced" in result.output
         assert "source_primary_key_" not in result.output
         assert "matches_pattern_stg_pec__" not in result.output
-        assert "PASS relationships_by_municipio_stg_pec__" in result.output
+        assert "PASS references_by_municipio_stg_pec__" in result.output
 
         with project.warehouse() as conn:
             conn.execute("alter table raw_pec.tb_dim_sexo drop constraint tb_dim_sexo_pkey")
+            # And a problem whose encounter is not there: a warning naming the column.
+            conn.execute(ORPHAN, (M, M))
         broken = project.meltano(build, environment=M, timeout=900)
         assert not broken.ok
         assert "FAIL 1 raw_primary_keys_enforced" in broken.output
+        assert "WARN 1 references_by_municipio_stg_pec__fat_atd_ind_problemas" in broken.output
     finally:
         with project.warehouse() as conn:
+            conn.execute(RESTORED, (M,))
             conn.execute(
                 "alter table raw_pec.tb_dim_sexo drop constraint if exists tb_dim_sexo_pkey; "
                 "alter table raw_pec.tb_dim_sexo "
