@@ -97,6 +97,12 @@ RESTORED = (
     "where co_municipio_ibge = %s and co_fat_atd_ind < 0"
 )
 
+UNDATED = (
+    "update raw_pec.tb_dim_sexo set _sdc_batched_at = null where co_municipio_ibge = %s "
+    "and _sdc_deleted_at is null and co_seq_dim_sexo = (select min(co_seq_dim_sexo) "
+    "from raw_pec.tb_dim_sexo where _sdc_deleted_at is null)"
+)
+
 
 def test_the_daily_build_checks_raw_keys_by_their_constraints(project: ProjectCopy) -> None:
     """The daily selection leaves out the 54 key scans and fails when a raw key is unenforced."""
@@ -119,13 +125,20 @@ def test_the_daily_build_checks_raw_keys_by_their_constraints(project: ProjectCo
             conn.execute("alter table raw_pec.tb_dim_sexo drop constraint tb_dim_sexo_pkey")
             # And a problem whose encounter is not there: a warning naming the column.
             conn.execute(ORPHAN, (M, M))
+            # And a row that does not say when it was loaded.
+            conn.execute(UNDATED, (M,))
         broken = project.meltano(build, environment=M, timeout=900)
         assert not broken.ok
         assert "FAIL 1 raw_primary_keys_enforced" in broken.output
         assert "WARN 1 references_by_municipio_stg_pec__fat_atd_ind_problemas" in broken.output
+        assert "FAIL 1 loaded_at_recorded" in broken.output
     finally:
         with project.warehouse() as conn:
             conn.execute(RESTORED, (M,))
+            conn.execute(
+                "update raw_pec.tb_dim_sexo set _sdc_batched_at = now() "
+                "where _sdc_batched_at is null"
+            )
             conn.execute(
                 "alter table raw_pec.tb_dim_sexo drop constraint if exists tb_dim_sexo_pkey; "
                 "alter table raw_pec.tb_dim_sexo "
