@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
 from pathlib import Path
 
 from transmissor.warehouse.dbt import share_parse, shared_parse, with_shared_parse
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT = ROOT / ".meltano/utilities/dbt-postgres/venv/bin/dbt"
+PASSWORD = uuid.uuid4().hex  # the profile needs one; parsing never connects
 
 
 def _parse(env: dict[str, str]) -> str:
@@ -38,7 +40,7 @@ def _env(tmp_path: Path, target: str, ibge: str, zone: str) -> dict[str, str]:
         "WAREHOUSE_HOST": "127.0.0.1",
         "WAREHOUSE_PORT": "5432",
         "WAREHOUSE_USER": "transmissor",
-        "WAREHOUSE_PASSWORD": "not-used-by-parse",
+        "WAREHOUSE_PASSWORD": PASSWORD,
         "WAREHOUSE_DATABASE": "analitico",
         "MUNICIPIO_IBGE": ibge,
         "MUNICIPIO_FUSO_HORARIO": zone,
