@@ -19,14 +19,17 @@ def _random_page_cost(server: LocalPostgres) -> str:
         return conn.execute("show random_page_cost").fetchone()[0]
 
 
-def test_sessions_lower_random_page_cost(
+def test_sessions_lower_random_page_cost_and_raise_work_mem(
     pg_server: LocalPostgres, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(PLANNER_VARIABLE, raising=False)
-    assert _random_page_cost(pg_server) == "1.5"
-    # Nothing is set for the database: a plain session keeps the server's value.
+    with connect(_warehouse(pg_server)) as conn:
+        assert conn.execute("show random_page_cost").fetchone()[0] == "1.5"
+        assert conn.execute("show work_mem").fetchone()[0] == "32MB"
+    # Nothing is set for the database: a plain session keeps the server's values.
     with psycopg.connect(pg_server.url()) as conn:
         assert conn.execute("show random_page_cost").fetchone()[0] == "4"
+        assert conn.execute("show work_mem").fetchone()[0] == "4MB"
 
 
 def test_an_empty_setting_sends_no_startup_options(
