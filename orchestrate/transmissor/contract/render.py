@@ -125,9 +125,9 @@ def render_sources(contract: Contract) -> dict[str, Any]:
 
     Freshness is checked on the fact tables (`checks_freshness`); every other table has
     `freshness: null`, so a dimension that rarely changes is never stale. The freshness
-    `filter` is the placeholder that transform/macros/municipio/collect_freshness.sql turns,
-    when dbt executes, into the rows of the município being run (MUNICIPIO_IBGE set) or every
-    row; a source's YAML is rendered when dbt parses, and a município read there would make
+    `filter` is the placeholder that transform/macros/municipio/postgres__collect_freshness.sql
+    turns, when dbt executes, into the rows of the município being run (MUNICIPIO_IBGE set) or
+    every row; a source's YAML is rendered when dbt parses, and a município read there would make
     each município's first build parse the project again. The key tests are scoped the same
     way by transform/dbt_project.yml (`+where`).
     """
