@@ -10,7 +10,7 @@
 {% macro analyze_if_municipio_unknown() -%}
     {%- set found = namespace(stale=false) -%}
     {%- if execute and model.config.materialized == 'incremental' -%}
-        {%- set ibge = env_var('MUNICIPIO_IBGE', '') | trim -%}
+        {%- set ibge = municipio_ibge() -%}
         {%- set check -%}
             select not exists (
                 select

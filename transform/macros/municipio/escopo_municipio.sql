@@ -11,8 +11,7 @@
     {%- if env_var is not defined -%}
         true
     {%- else -%}
-        {#- When executing only, as in pec_municipio_condition. -#}
-        {%- set ibge = (env_var('MUNICIPIO_IBGE', '') if execute else '') | trim -%}
+        {%- set ibge = municipio_ibge() -%}
         {%- if ibge != '' and flags.FULL_REFRESH -%}
             {{ exceptions.raise_compiler_error(
                 '--full-refresh rebuilds every município: run it without MUNICIPIO_IBGE'
