@@ -12,6 +12,11 @@ from typing import Any
 
 import yaml
 
+try:  # libyaml's loader, ten times PyYAML's own: every step and check loads the contract
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    from yaml import SafeLoader
+
 from transmissor.contract import pec_schema
 from transmissor.errors import TransmissorError
 
@@ -103,7 +108,7 @@ class Contract:
     @classmethod
     def load(cls, root: Path) -> Contract:
         path = root / CONTRACT_PATH
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
         return cls(schema=raw["schema"], tables=tuple(Table.from_dict(t) for t in raw["tables"]))
 
     def table(self, name: str) -> Table:

@@ -29,6 +29,7 @@ def document() -> dict[str, Any]:
     return json.loads(PEC_SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+@cache  # read for every table of the contract, whenever the contract is loaded
 def column_types() -> dict[str, dict[str, str]]:
     """table -> column -> type (as the PEC declares it, e.g. `varchar(10)`)."""
     return {
