@@ -16,12 +16,18 @@ $(BIN)/transmissor: pyproject.toml plugins/constraints/transmissor.txt
 	$(BIN)/pip install --quiet -c plugins/constraints/transmissor.txt -e '.[dev]'
 	touch $@
 
+# Installing needs no banco analítico: Meltano's local system database, not the one .env
+# names (after `make demo`, a server that may be stopped).
 .meltano/.installed: $(BIN)/transmissor $(wildcard plugins/*.meltano.yml plugins/constraints/*.txt)
-	$(BIN)/meltano install
+	MELTANO_DATABASE_URI=sqlite:///$(CURDIR)/.meltano/meltano.db $(BIN)/meltano install
 	touch $@
 
 ## setup: virtual environment, pinned install, Meltano plugins (offline from PyPI).
+# The project's own package is installed editable, so pip compiled none of it: compile it here
+# (only what changed since), or every `transmissor` start of a transmissão compiles it again
+# where PYTHONDONTWRITEBYTECODE is set (0.2 s of CPU each, three or more per transmissão).
 setup: $(BIN)/transmissor .meltano/.installed
+	$(BIN)/python -m compileall -q orchestrate/transmissor
 
 ## demo: local PostgreSQL, three synthetic municipalities, two daily transmissões, a summary.
 demo: setup
