@@ -71,7 +71,8 @@ def test_the_deploy_runs_dbt_itself_inside_the_dbt_plugin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In `dbt-postgres:build_municipio` (VIRTUAL_ENV and DBT_* set by Meltano), the deploy of
-    a new warehouse is dbt with `dbt-postgres:deploy`'s arguments, fleet-wide, not Meltano."""
+    a new warehouse is dbt with `dbt-postgres:first_deploy`'s arguments, fleet-wide, not
+    Meltano."""
     monkeypatch.setenv("VIRTUAL_ENV", str(_fake_dbt(tmp_path)))
     monkeypatch.setenv("DBT_PROJECT_DIR", str(ROOT / "transform"))
     monkeypatch.setenv("MUNICIPIO_IBGE", "2611533")
@@ -83,7 +84,7 @@ def test_the_deploy_runs_dbt_itself_inside_the_dbt_plugin(
     result = dbt.deploy(ROOT)
     assert result.ok and "deployed" in result.output
     ran = json.loads((tmp_path / "dbt.json").read_text())
-    assert ran["args"] == ["build", "--full-refresh"]
+    assert ran["args"] == ["build", "--full-refresh", "--exclude-resource-type", "test"]
     assert "MUNICIPIO_IBGE" not in ran["env"]
     assert ran["env"]["DBT_PROJECT_DIR"] == str(ROOT / "transform")
 
@@ -102,5 +103,5 @@ def test_the_deploy_elsewhere_is_the_named_meltano_command(
     monkeypatch.setattr(dbt, "run_meltano", meltano)
     assert dbt.deploy(ROOT).ok
     [(args, env)] = calls
-    assert args == ["invoke", "dbt-postgres:deploy"]
+    assert args == ["invoke", "dbt-postgres:first_deploy"]
     assert "MUNICIPIO_IBGE" not in env

@@ -4,8 +4,8 @@ dbt lives in the dbt plugin's virtual environment (`dbt-postgres`, plugins/utili
 and its settings (project, profiles and target folders) are the plugin's. A command of that
 plugin (`dbt-postgres:build_municipio`) runs in both: Meltano sets VIRTUAL_ENV and the DBT_*
 variables, so dbt runs directly from there, the deploy of a new warehouse included. Anywhere
-else (`transmissor dbt-ready` on its own) the deploy is the plugin's named command
-`dbt-postgres:deploy`, run by Meltano.
+else (`transmissor dbt-ready` on its own) that deploy is the plugin's named command
+`dbt-postgres:first_deploy`, run by Meltano.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from transmissor.meltano.run import run_meltano
 from transmissor.warehouse.database import planner_options
 
 DBT_PLUGIN = "dbt-postgres"
-DEPLOY_COMMAND = "deploy"
+# The first deploy of a new warehouse: `deploy` (build --full-refresh) without its data
+# tests, which the município build right after runs on that município's rows.
+DEPLOY_COMMAND = "first_deploy"
 
 
 def dbt_executable() -> str | None:
@@ -109,7 +111,8 @@ class Deployed:
 
 
 def deploy(root: Path) -> Deployed:
-    """`dbt-postgres:deploy`, fleet-wide: the staging views and every município's tables.
+    """`dbt-postgres:first_deploy`, fleet-wide: the staging views and every município's
+    tables, and the unit tests.
 
     In the dbt plugin's environment (DBT_PROJECT_DIR set, dbt found) it is dbt with the
     command's arguments, called here; elsewhere Meltano runs the command. Output is kept, as

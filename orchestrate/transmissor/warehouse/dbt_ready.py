@@ -2,8 +2,10 @@
 
 The daily per-município build (`dbt-postgres:build_municipio`) creates no view and no table, so
 municipalities can build at the same time; the fleet-wide `dbt-postgres:deploy` creates them.
-`prepare` runs that deploy when the warehouse has never had it (a new warehouse), under an
-advisory lock so that municipalities starting together deploy once and the others wait.
+`prepare` runs that deploy when the warehouse has never had it (a new warehouse), without its
+data tests (`dbt-postgres:first_deploy`: each município's build tests its own rows right
+after), under an advisory lock so that municipalities starting together deploy once and the
+others wait.
 After changing models, run `meltano invoke dbt-postgres:deploy` yourself.
 """
 
