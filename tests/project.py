@@ -11,6 +11,8 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -213,26 +215,33 @@ class ProjectCopy:
     def contract(self) -> Contract:
         return Contract.load(self.root)
 
-    def source_snapshot(self, ibge: str, table: str, key: str) -> dict[int, str]:
+    def source(self, ibge: str) -> psycopg.Connection:
+        return psycopg.connect(self.sources[ibge], autocommit=True)
+
+    def source_snapshot(
+        self, ibge: str, table: str, key: str, conn: psycopg.Connection | None = None
+    ) -> dict[int, str]:
         """key -> md5 of the contract columns of each row at the source (comparable_value)."""
         columns = self.contract().table(table).columns
-        types = self.source_types(ibge, table)
-        query = sql.SQL("select {key}, md5(row({cols})::text) from {table}").format(
-            key=sql.Identifier(key),
-            cols=sql.SQL(", ").join(comparable_value(c, types[c]) for c in columns),
-            table=sql.Identifier("public", table),
-        )
-        with psycopg.connect(self.sources[ibge]) as conn:
-            return dict(conn.execute(query).fetchall())
+        with reused(conn, lambda: self.source(ibge)) as source:
+            types = self.source_types(ibge, table, source)
+            query = sql.SQL("select {key}, md5(row({cols})::text) from {table}").format(
+                key=sql.Identifier(key),
+                cols=sql.SQL(", ").join(comparable_value(c, types[c]) for c in columns),
+                table=sql.Identifier("public", table),
+            )
+            return dict(source.execute(query).fetchall())
 
-    def source_types(self, ibge: str, table: str) -> dict[str, str]:
+    def source_types(
+        self, ibge: str, table: str, conn: psycopg.Connection | None = None
+    ) -> dict[str, str]:
         """column -> its SQL type at the source (e.g. `character varying(500)`)."""
         query = (
             "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a "
             "where a.attrelid = %s::regclass and a.attnum > 0 and not a.attisdropped"
         )
-        with psycopg.connect(self.sources[ibge]) as conn:
-            return dict(conn.execute(query, (f"public.{table}",)).fetchall())
+        with reused(conn, lambda: self.source(ibge)) as source:
+            return dict(source.execute(query, (f"public.{table}",)).fetchall())
 
     def assert_nothing_of(self, ibge: str) -> None:
         """No row of the município in any raw table, and no Meltano state: a refusal wrote
@@ -258,15 +267,35 @@ class ProjectCopy:
             ).fetchone()[0]
         assert states == 0, f"Meltano state for {ibge}"
 
-    def warehouse_keys(self, ibge: str, table: str, key: str, live: bool = True) -> list[int]:
+    def warehouse_keys(
+        self,
+        ibge: str,
+        table: str,
+        key: str,
+        live: bool = True,
+        conn: psycopg.Connection | None = None,
+    ) -> list[int]:
         query = sql.SQL("select {key} from {table} where {m} = %s {live} order by 1").format(
             key=sql.Identifier(key),
             table=sql.Identifier(RAW_SCHEMA, table),
             m=sql.Identifier(MUNICIPIO_COLUMN),
             live=sql.SQL("and _sdc_deleted_at is null" if live else ""),
         )
-        with self.warehouse() as conn:
-            return [row[0] for row in conn.execute(query, (ibge,))]
+        with reused(conn, self.warehouse) as warehouse:
+            return [row[0] for row in warehouse.execute(query, (ibge,))]
+
+
+@contextmanager
+def reused(
+    conn: psycopg.Connection | None, connect: Callable[[], psycopg.Connection]
+) -> Iterator[psycopg.Connection]:
+    """`conn` as it is, or a connection of the call's own: a check of every table passes one
+    (a connection costs the test, the server and SCRAM authentication a few milliseconds)."""
+    if conn is not None:
+        yield conn
+        return
+    with connect() as opened:
+        yield opened
 
 
 _DEPLOYED: dict[tuple[str, int], str] = {}  # (server root, port) -> template database

@@ -147,13 +147,7 @@ def assert_converged(project: ProjectCopy, ibge: str, source_url: str) -> int:
     with psycopg.connect(source_url) as source, project.warehouse() as warehouse:
         for table in contract.tables:
             key = table.primary_key[0]
-            types = dict(
-                source.execute(
-                    "select attname, format_type(atttypid, atttypmod) from pg_attribute "
-                    "where attrelid = %s::regclass and attnum > 0 and not attisdropped",
-                    (f"public.{table.name}",),
-                ).fetchall()
-            )
+            types = project.source_types(ibge, table.name, source)
             # Compared as text, cast to their source type (as tests.project does) but for the
             # pseudonyms, which no longer fit it.
             values = [

@@ -14,10 +14,11 @@ import time
 from collections.abc import Iterator
 
 import psutil
+import psycopg
 import pytest
 from psycopg import sql
 
-from tests.project import ProjectCopy, comparable_value
+from tests.project import ProjectCopy, comparable_value, reused
 from transmissor.dev import sandbox
 from transmissor.dev.localpg import LocalPostgres
 from transmissor.meltano.run import meltano_executable
@@ -37,9 +38,16 @@ def project(
     yield project
 
 
-def _live_snapshot(project: ProjectCopy, ibge: str, table: str, key: str) -> dict[int, str]:
+def _live_snapshot(
+    project: ProjectCopy,
+    ibge: str,
+    table: str,
+    key: str,
+    conn: psycopg.Connection | None = None,
+    source: psycopg.Connection | None = None,
+) -> dict[int, str]:
     contract_columns = project.contract().table(table).columns
-    types = project.source_types(ibge, table)
+    types = project.source_types(ibge, table, source)
     # Cast back to the source types (comparable_value): the loader stores double precision as
     # numeric, which prints 80.0 where the source prints 80.
     query = sql.SQL(
@@ -50,23 +58,24 @@ def _live_snapshot(project: ProjectCopy, ibge: str, table: str, key: str) -> dic
         cols=sql.SQL(", ").join(comparable_value(c, types[c]) for c in contract_columns),
         table=sql.Identifier("raw_pec", table),
     )
-    with project.warehouse() as conn:
-        return dict(conn.execute(query, (ibge,)).fetchall())
+    with reused(conn, project.warehouse) as warehouse:
+        return dict(warehouse.execute(query, (ibge,)).fetchall())
 
 
 def assert_converged(project: ProjectCopy, ibge: str) -> None:
     """Every table of the município equals its source: same keys, same values, no duplicates."""
-    for table in project.contract().tables:
-        key = table.primary_key[0]
-        at_source = project.source_snapshot(ibge, table.name, key)
-        in_warehouse = _live_snapshot(project, ibge, table.name, key)
-        keys = project.warehouse_keys(ibge, table.name, key, live=False)
-        assert len(keys) == len(set(keys)), f"{ibge} {table.name}: duplicated keys"
-        assert in_warehouse.keys() == at_source.keys(), f"{ibge} {table.name}: keys differ"
-        differing = [k for k, digest in at_source.items() if in_warehouse[k] != digest]
-        assert not differing, (
-            f"{ibge} {table.name}: {len(differing)} rows differ, e.g. {differing[:3]}"
-        )
+    with project.source(ibge) as source, project.warehouse() as warehouse:
+        for table in project.contract().tables:
+            key = table.primary_key[0]
+            at_source = project.source_snapshot(ibge, table.name, key, source)
+            in_warehouse = _live_snapshot(project, ibge, table.name, key, warehouse, source)
+            keys = project.warehouse_keys(ibge, table.name, key, live=False, conn=warehouse)
+            assert len(keys) == len(set(keys)), f"{ibge} {table.name}: duplicated keys"
+            assert in_warehouse.keys() == at_source.keys(), f"{ibge} {table.name}: keys differ"
+            differing = [k for k, digest in at_source.items() if in_warehouse[k] != digest]
+            assert not differing, (
+                f"{ibge} {table.name}: {len(differing)} rows differ, e.g. {differing[:3]}"
+            )
 
 
 def _batched_at(project: ProjectCopy, ibge: str) -> dict[str, object]:
