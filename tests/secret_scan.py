@@ -103,22 +103,38 @@ def _fingerprint(value: str | None) -> str:
     return hashlib.sha256((value or "").encode()).hexdigest()[:12]
 
 
-def _scan_one(label: str, path: str, content: bytes) -> Iterator[Finding]:
+def _scan_one(
+    label: str, path: str, content: bytes, seen: set[tuple[str, str]]
+) -> Iterator[Finding]:
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
         return  # a binary file (a picture, an archive)
-    lines = list(enumerate(text.splitlines(), start=1))
+    # Only the lines not scanned yet under this path: what detect-secrets finds on a line
+    # depends on the line and the file's path alone (no filter here reads the lines around),
+    # and the history holds each file many times over, mostly the same lines.
+    fresh = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if (path, line) not in seen:
+            seen.add((path, line))
+            fresh.append((number, line))
+    lines = [(index, line) for index, (_, line) in enumerate(fresh, start=1)]
     for secret in _process_line_based_plugins(lines=lines, filename=path):
-        where = f"{label}:{secret.line_number}"
+        where = f"{label}:{fresh[secret.line_number - 1][0]}"
         yield Finding(where, secret.type, _fingerprint(secret.secret_value))
 
 
 def scan(contents: Iterable[tuple[str, str, bytes]]) -> list[Finding]:
-    """Findings in each (label, path, content)."""
+    """Findings in each (label, path, content); a line already scanned under the same path
+    is not scanned again."""
     get_mapping_from_secret_type_to_class.cache_clear()  # the project's plugins, by path
+    seen: set[tuple[str, str]] = set()
     with transient_settings(settings()):
-        return [f for label, path, content in contents for f in _scan_one(label, path, content)]
+        return [
+            finding
+            for label, path, content in contents
+            for finding in _scan_one(label, path, content, seen)
+        ]
 
 
 def scan_text(text: str, suffix: str) -> list[Finding]:
