@@ -36,6 +36,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("meltano.yml", "plugins", "extract", "transform", "orchestrate")
 LINKED = (".venv",)
 REFERENCE_DATE = date(2026, 11, 27)
+# The daily job's tasks before dbt (orchestrate/jobs.meltano.yml), for tests of what it loads.
+EXTRACT_LOAD_TASKS = ("transmissor:check-and-copy", "tap-pec", "target-postgres",
+                      "transmissor:reconcile")  # fmt: skip
 
 
 def link_installed_plugins(root: Path) -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.project import ProjectCopy
+from tests.project import EXTRACT_LOAD_TASKS, ProjectCopy
 from tests.pseudonyms import (
     FICHA,
     KEY_TEXT,
@@ -64,8 +64,7 @@ EDGE = "1200401"  # Rio Branco (AC)
 REFUSED = "3509502"  # Campinas (SP): registered with a PEC nothing listens for
 # The daily job's extract-load, as its tasks: check-and-copy (pre-flight, the COPY first load,
 # the snapshot), the Singer extract-load, reconciliation. Its dbt step reads no PEC.
-EXTRACT_LOAD = ["run", "transmissor:check-and-copy", "tap-pec", "target-postgres",
-                "transmissor:reconcile"]  # fmt: skip
+EXTRACT_LOAD = ["run", *EXTRACT_LOAD_TASKS]
 SHORT_KEY = "k" * 16
 BIN = Path(sys.executable).parent
 

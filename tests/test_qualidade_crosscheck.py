@@ -1,9 +1,9 @@
 """The quality marts (C1-C7), cross-checked person by person against plain SQL on the PEC.
 
 One sandbox município (a few hundred random citizens plus the scripted people of
-`transmissor.dev.sandbox.cases`) is loaded by the real daily job and built for the reference date
-R; the marts' list of R's competência, denominator flags and points must then equal what
-`tests/qualidade_pec.py` computes straight on the banco do município by the rules of
+`transmissor.dev.sandbox.cases`) is loaded by the daily job's tasks, its build pinned to the
+reference date R; the marts' list of R's competência, denominator flags and points must then
+equal what `tests/qualidade_pec.py` computes straight on the banco do município by the rules of
 transform/models/marts/qualidade/_qualidade__docs.md (no dbt model involved), for every
 person (C2, C6, C7) and every gestation (C3). A second test holds every scripted person of
 C1-C7 to the expectation recorded with it in `sandbox.edge_case`; a third checks, on the
@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from tests import qualidade_pec
-from tests.project import REFERENCE_DATE, ProjectCopy
+from tests.project import EXTRACT_LOAD_TASKS, REFERENCE_DATE, ProjectCopy
 from transmissor.dev.localpg import LocalPostgres
 
 pytestmark = pytest.mark.e2e
@@ -57,8 +57,9 @@ def pec(pg_server: LocalPostgres, tmp_path_factory: pytest.TempPathFactory) -> P
 
 @pytest.fixture(scope="module")
 def loaded(pec: ProjectCopy) -> Iterator[ProjectCopy]:
-    """The daily job, then the município's build pinned to R (the job's own uses today)."""
-    result = pec.meltano(["run", "transmissao-diaria"], environment=IBGE, timeout=1200)
+    """The daily job's extract-load tasks, then its dbt task pinned to R (the job's own
+    build would use today: a build more, for nothing)."""
+    result = pec.meltano(["run", *EXTRACT_LOAD_TASKS], environment=IBGE, timeout=1200)
     assert result.ok, result.output[-3000:]
     result = pec.meltano(
         ["invoke", "dbt-postgres:build_municipio", *DBT_VARS], environment=IBGE, timeout=900
