@@ -22,7 +22,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from transmissor.contract import pec_schema
-from transmissor.contract.model import MUNICIPIO_COLUMN, Contract
+from transmissor.contract.model import CONTRACT_PATH, MUNICIPIO_COLUMN, Contract
 from transmissor.dev import sandbox
 from transmissor.dev.localpg import SUPERUSER, LocalPostgres
 from transmissor.edge.install import copy_project
@@ -97,6 +97,7 @@ class ProjectCopy:
     sources: dict[str, str] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)  # more .env lines
     passwords: dict[str, str] = field(default_factory=dict)  # of sources not on `server`
+    _contract: tuple[tuple[int, int], Contract] | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, base: Path, server: LocalPostgres, deployed: bool = False) -> ProjectCopy:
@@ -216,7 +217,13 @@ class ProjectCopy:
         return psycopg.connect(self.server.url(self.warehouse_db), autocommit=True)
 
     def contract(self) -> Contract:
-        return Contract.load(self.root)
+        """The copy's contract, read again only when its file changed (a test may edit it):
+        a check of every table asks for it twice a table."""
+        path = self.root / CONTRACT_PATH
+        stamp = (path.stat().st_mtime_ns, path.stat().st_size)
+        if self._contract is None or self._contract[0] != stamp:
+            self._contract = (stamp, Contract.load(self.root))
+        return self._contract[1]
 
     def source(self, ibge: str) -> psycopg.Connection:
         return psycopg.connect(self.sources[ibge], autocommit=True)

@@ -353,14 +353,14 @@ def start_fleet(project: FaultProject, ibge: str, tmp_path: Path) -> Run:
     """`transmissor run --municipio <ibge> --retries 1` in the background, as cron starts it.
 
     Extract-load only (`--step extract-load`): dbt reads the banco analítico after the load,
-    where the fault is, and would only add minutes. A 10 s backoff gives the server time to
+    where the fault is, and would only add minutes. A 5 s backoff gives the server time to
     come back before the retry."""
     log = tmp_path / "fleet.log"
     sink = log.open("w", encoding="utf-8")
     # fmt: off
     argv = [
         str(project.root / ".venv" / "bin" / "transmissor"), "run", "--municipio", ibge,
-        "--retries", "1", "--backoff", "10", "--step", "extract-load",
+        "--retries", "1", "--backoff", "5", "--step", "extract-load",
         "--log-dir", str(tmp_path / "logs"), "--json", str(tmp_path / "fleet.json"),
     ]
     # fmt: on
@@ -420,7 +420,7 @@ def test_the_banco_analitico_restarts_mid_load(
     code, output = run.wait()
     assert code == 0, output[-4000:]
     assert "could not write the transmission record" in output  # the outage spanned the end
-    assert "retrying in 10 s" in output and "1 of 1 municipalities transmitted" in output
+    assert "retrying in 5 s" in output and "1 of 1 municipalities transmitted" in output
     first_log = (tmp_path / "logs" / f"{A}.attempt1.log").read_text(encoding="utf-8")
     assert "terminating connection due to administrator command" in first_log
     fleet_run_id = json.loads((tmp_path / "fleet.json").read_text())["fleet_run_id"]
