@@ -54,17 +54,12 @@ pg-binaries: $(BIN)/transmissor
 ## test: the whole test suite against real PostgreSQL servers, Meltano, dbt and Airflow, one
 ## test module per worker, TEST_WORKERS at a time (a module spends most of its time waiting on
 ## Meltano, dbt and PostgreSQL processes, so two workers pay off even on two cores), on
-## PostgreSQL 18; then the modules whose outcome depends on the banco analítico's server again
-## with PostgreSQL 15 holding the banco analítico (and their PECs).
+## PostgreSQL 18; the modules whose outcome depends on the banco analítico's server (marked
+## `warehouse_versions`: the load's set-based plans, snapshot, first load, and a PEC on
+## PostgreSQL 10's whole first load and daily job) also with PostgreSQL 15 holding it.
 TEST_WORKERS ?= 2
-# The plans of the load's set-based statements (linear_plans), the steps that write the raw
-# tables with them (snapshot, firstload), and a whole município's carga-inicial, daily job
-# with its dbt build and reconciliation, from a PEC on PostgreSQL 10 (pec_postgresql10).
-WAREHOUSE_MODULES := tests/test_linear_plans.py tests/test_snapshot_e2e.py \
-	tests/test_firstload_e2e.py tests/test_pec_postgresql10_e2e.py
 test: setup airflow-setup pg-binaries
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
-	TEST_PG_VERSION=15 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(WAREHOUSE_MODULES)
 
 ## test-fast: everything but the end-to-end Meltano/dbt tests.
 test-fast: setup pg-binaries

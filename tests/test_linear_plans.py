@@ -31,6 +31,8 @@ from transmissor.load.snapshot import snapshot_tables, sync_table
 from transmissor.warehouse.database import DEFAULT_PLANNER_OPTIONS as PLANNER
 from transmissor.warehouse.raw_tables import ensure_raw_tables
 
+pytestmark = pytest.mark.warehouse_versions
+
 KNOWN, NEW, FORCED = "2611533", "1200401", "3509502"  # analysed; two the statistics miss
 CITIZENS = 400  # ~760 rows in tb_dim_cidadao_pec_grupo: a quadratic plan touches ~290,000
 # A node run once per row of another may read a page or two each time: for a table that

@@ -27,7 +27,7 @@ from tests.test_transmission_e2e import assert_converged
 from transmissor.dev import sandbox
 from transmissor.dev.localpg import LocalPostgres
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.warehouse_versions]
 
 IBGE = "1501402"  # Belém (PA)
 ROLE = "transmissor_leitura"  # the script's own role name

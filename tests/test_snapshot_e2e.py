@@ -11,7 +11,7 @@ from tests.project import ProjectCopy
 from tests.test_transmission_e2e import assert_converged
 from transmissor.dev.localpg import LocalPostgres
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.warehouse_versions]
 
 M = "3106200"  # Belo Horizonte (MG)
 PEOPLE = "tb_fat_cidadao_pec"
