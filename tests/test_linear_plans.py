@@ -150,3 +150,12 @@ def test_the_daily_snapshot_and_reconciliation_are_linear(setup: Setup) -> None:
     assert sum(r.marked_deleted for r in results) > 0, "advance deletes reprocessed facts"
     problems += _quadratic(explained.plans, 2 * biggest)
     assert problems == []
+
+
+def test_each_run_has_the_banco_analitico_server_its_id_names(
+    pg_server: LocalPostgres, request: pytest.FixtureRequest
+) -> None:
+    """The `warehouse_versions` parametrisation really starts each server (tests/conftest.py)."""
+    version = request.node.callspec.params["pg_server"]
+    with psycopg.connect(pg_server.url()) as conn:
+        assert conn.execute("show server_version_num").fetchone()[0].startswith(version)
