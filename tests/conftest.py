@@ -1,9 +1,9 @@
-"""Shared fixtures: one real PostgreSQL server for the whole test session.
+"""Shared fixtures: real PostgreSQL servers, each started once per worker when first used.
 
-Its version is $TEST_PG_VERSION (18 by default, the wheel's; 15 for Debian's). The modules
-whose outcome depends on the banco analítico's server (marked `warehouse_versions`) run once
-on each of WAREHOUSE_VERSIONS too, in the same session: their `pg_server` is parametrised
-(test ids `[pg18]`, `[pg15]`), each version's server started once per worker when first used.
+A test's server is $TEST_PG_VERSION's (18 by default, the wheel's; 15 for Debian's). The
+modules whose outcome depends on the banco analítico's server (marked `warehouse_versions`)
+run once on each of WAREHOUSE_VERSIONS too, in the same session: their `pg_server` is
+parametrised (test ids `[pg18]`, `[pg15]`).
 """
 
 from __future__ import annotations
